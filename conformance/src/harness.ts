@@ -10,6 +10,7 @@ interface Lifecycle<S, A> {
     teardown?: () => Promise<void>;
     destroy?: (store: S) => Promise<void>;
     timeouts?: { setup?: number; test?: number };
+    quiet?: boolean;
   };
   api: TestApi;
   /** Make a fresh store for one test. */
@@ -36,6 +37,7 @@ export interface TestContext<S, A> {
 export function defineSuite<S, A>(life: Lifecycle<S, A>, defaultArg: A, body: (test: StoreTest<S, A>, recorder: MatrixRecorder) => void): void {
   const { api, init } = life;
   const recorder = new MatrixRecorder(life.suite, init.name, init.target);
+  if (init.quiet) recorder.print = () => {};
   api.describe(`${life.suite}: ${init.name}`, () => {
     if (init.target.kind === "skip") {
       const reason = init.target.reason;

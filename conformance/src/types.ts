@@ -30,6 +30,8 @@ interface InitializerBase<S> {
   destroy?: (store: S) => Promise<void>;
   /** Once after the suite. */
   teardown?: () => Promise<void>;
+  /** Do not print or record the matrix line (for the suite's own self-tests). */
+  quiet?: boolean;
   /** Milliseconds; default 120 s for setup, 60 s per test. */
   timeouts?: { setup?: number; test?: number };
 }
@@ -44,6 +46,8 @@ export interface SessionStoreInitializer extends InitializerBase<SessionStore> {
   reopen?: (store: SessionStore) => Promise<SessionStore>;
   /** Runs of the model-based property test (default 25). */
   modelRuns?: number;
+  /** Fixed fast-check seed (default random; a failure prints its seed to replay). */
+  modelSeed?: number;
 }
 
 export interface VectorStoreSpec {

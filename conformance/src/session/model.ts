@@ -94,6 +94,10 @@ export function modelTests(test: SessionTest, init: SessionStoreInitializer, rec
           const store = await ctx.fresh(undefined);
           const reference = new InMemorySessionStore();
           try {
+            // Start with every session present, so most commands exercise data rather than NotFound.
+            for (const [s, sid] of SESSIONS.entries()) {
+              for (const target of [store, reference]) await target.createSession({ sessionId: sid, userId: `user${s % 2}` });
+            }
             for (const [step, cmd] of commands.entries()) {
               const expected = await run(cmd, reference);
               const actual = await run(cmd, store);
@@ -103,7 +107,7 @@ export function modelTests(test: SessionTest, init: SessionStoreInitializer, rec
             await ctx.discard(store);
           }
         }),
-        { numRuns: runs, endOnFailure: true, interruptAfterTimeLimit: 240_000 },
+        { numRuns: runs, endOnFailure: true, interruptAfterTimeLimit: 240_000, ...(init.modelSeed !== undefined ? { seed: init.modelSeed } : {}) },
       );
       recorder.note(`model runs ${runs}`);
     },

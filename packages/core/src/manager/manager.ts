@@ -101,6 +101,7 @@ export class MemoryManager implements AsyncDisposable {
   readonly #appendRetries: number;
   readonly #owned: { close(): Promise<void> }[];
   readonly #background = new Set<Promise<unknown>>();
+  readonly #summaryChains = new Map<string, Promise<void>>();
   readonly #onBackgroundError: NonNullable<ManagerOptions["onBackgroundError"]>;
   #closed = false;
 
@@ -259,11 +260,18 @@ export class MemoryManager implements AsyncDisposable {
   }
 
   #maybeSummarize(sessionId: string, lastSeq: number): void {
-    const task = (async () => {
+    // One summarization at a time per session: each check runs after the previous one finished,
+    // so a burst of appends past the threshold produces one new version, not one per append.
+    const previous = this.#summaryChains.get(sessionId) ?? Promise.resolve();
+    const task = previous.then(async () => {
       const current = await this.sessions.getSummary(sessionId);
       if (lastSeq - (current?.uptoSeq ?? 0) < this.#summaryThreshold) return;
       await this.summarize(sessionId);
-    })().catch((error) => this.#onBackgroundError(error, { task: "summary", sessionId }));
+    }).catch((error) => this.#onBackgroundError(error, { task: "summary", sessionId }));
+    this.#summaryChains.set(sessionId, task);
+    void task.finally(() => {
+      if (this.#summaryChains.get(sessionId) === task) this.#summaryChains.delete(sessionId);
+    });
     this.#track(task);
   }
 
