@@ -1,3 +1,1 @@
-import { defineConfig } from "vitest/config";
-
-export default defineConfig({ test: { include: ["test/**/*.test.ts"], exclude: ["dist/**", "node_modules/**"] } });
+export { default } from "../vitest.shared.js";

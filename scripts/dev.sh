@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The project's entry points. Works on a fresh Debian machine with only Node (any version) and npm:
+#   bash scripts/dev.sh demo    run the quickstart on embedded defaults (no server, no API key)
+#   bash scripts/dev.sh test    install, build, start the real servers, run every package's tests
+#   bash scripts/dev.sh ci      what CI runs: test + lint + package checks + release dry run
+# Environment: LANGSWARM_SERVICES=none skips starting servers (suites needing them print why they skip);
+# LANGSWARM_SERVICES="postgres redis" starts only those.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+# shellcheck source=toolchain.sh
+source scripts/toolchain.sh
+
+log() { printf '\n== %s\n' "$*" >&2; }
+
+install() {
+  log "install"
+  if [ "${CI:-}" = "true" ]; then pnpm install --frozen-lockfile; else pnpm install; fi
+}
+
+build() {
+  log "build"
+  pnpm exec turbo run build --output-logs=errors-only
+}
+
+start_services() {
+  local wanted="${LANGSWARM_SERVICES:-all}"
+  if [ "$wanted" = "none" ]; then log "services: none started (LANGSWARM_SERVICES=none)"; return; fi
+  export LANGSWARM_SERVICES_DIR="${LANGSWARM_SERVICES_DIR:-$(mktemp -d /tmp/langswarm-services.XXXXXX)}"
+  log "services: starting ${wanted}"
+  trap stop_services EXIT
+  if [ "$wanted" = "all" ]; then bash scripts/services/start.sh; else bash scripts/services/start.sh $wanted; fi
+  # shellcheck disable=SC1091
+  [ -f "$LANGSWARM_SERVICES_DIR/env.sh" ] && source "$LANGSWARM_SERVICES_DIR/env.sh"
+}
+
+stop_services() {
+  [ -n "${LANGSWARM_SERVICES_DIR:-}" ] && bash "$ROOT/scripts/services/stop.sh" >/dev/null 2>&1 || true
+}
+
+run_tests() {
+  export LANGSWARM_MATRIX_FILE="${LANGSWARM_MATRIX_FILE:-$(mktemp /tmp/langswarm-matrix.XXXXXX)}"
+  : >"$LANGSWARM_MATRIX_FILE"
+  find packages conformance examples -maxdepth 2 -name test-results.json -not -path '*/node_modules/*' -delete 2>/dev/null || true
+  log "tests"
+  local status=0
+  pnpm exec turbo run test --concurrency=1 --output-logs=full || status=$?
+  node scripts/test-summary.mjs "$LANGSWARM_MATRIX_FILE" || status=$?
+  return $status
+}
+
+case "${1:-help}" in
+  demo)
+    [ -d node_modules ] || install
+    pnpm exec turbo run build --filter=@langswarm/example-quickstart... --output-logs=errors-only
+    node examples/quickstart/index.mjs
+    ;;
+  test)
+    install
+    build
+    start_services
+    run_tests
+    ;;
+  ci)
+    install
+    build
+    log "lint"
+    pnpm exec biome check .
+    log "package checks (publint, attw)"
+    node scripts/check-packages.mjs
+    start_services
+    run_tests
+    ;;
+  *)
+    sed -n '2,8p' "$0"
+    exit 2
+    ;;
+esac
