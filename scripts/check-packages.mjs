@@ -21,9 +21,15 @@ for (const dir of dirs) {
   try {
     const dest = path.join(out, path.basename(dir));
     execFileSync("pnpm", ["pack", "--pack-destination", dest], { cwd: dir, stdio: "pipe" });
-    const tarball = path.join(dest, readdirSync(dest).find((f) => f.endsWith(".tgz")));
+    const tarball = path.join(
+      dest,
+      readdirSync(dest).find((f) => f.endsWith(".tgz")),
+    );
     execFileSync(bin("publint"), ["run", "--strict", "--pack", "pnpm"], { cwd: dir, stdio: "pipe" });
-    execFileSync(bin("attw"), [tarball, "--format", "table-flipped", "--no-emoji"], { cwd: dir, stdio: "pipe" });
+    execFileSync(bin("attw"), [tarball, "--format", "table-flipped", "--no-emoji"], {
+      cwd: dir,
+      stdio: "pipe",
+    });
     console.log(`ok    ${label} publint + attw clean`);
   } catch (error) {
     failures++;

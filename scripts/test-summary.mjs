@@ -8,7 +8,8 @@ const matrixFile = process.argv[2];
 const reports = [];
 for (const dir of ["packages", "examples"]) {
   if (!existsSync(path.join(root, dir))) continue;
-  for (const name of readdirSync(path.join(root, dir))) reports.push(path.join(root, dir, name, "test-results.json"));
+  for (const name of readdirSync(path.join(root, dir)))
+    reports.push(path.join(root, dir, name, "test-results.json"));
 }
 reports.push(path.join(root, "conformance", "test-results.json"));
 
@@ -25,14 +26,22 @@ for (const file of reports.filter((f) => existsSync(f))) {
 }
 
 console.log("\nPer package (passed / failed / skipped):");
-for (const [name, p, f, s] of rows) console.log(`  ${name.padEnd(34)} ${String(p).padStart(5)} ${String(f).padStart(5)} ${String(s).padStart(5)}`);
+for (const [name, p, f, s] of rows)
+  console.log(
+    `  ${name.padEnd(34)} ${String(p).padStart(5)} ${String(f).padStart(5)} ${String(s).padStart(5)}`,
+  );
 
 if (matrixFile && existsSync(matrixFile)) {
-  const lines = readFileSync(matrixFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  const lines = readFileSync(matrixFile, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
   console.log("\nConformance matrix:");
   for (const m of lines) {
     const status = m.skipped ? `skipped: ${m.skipped}` : `${m.passed} passed, ${m.failed} failed`;
-    console.log(`  ${m.suite.padEnd(9)} ${m.adapter.padEnd(34)} ${m.target.padEnd(44)} ${status}${m.notes.length ? ` | ${m.notes.join("; ")}` : ""}`);
+    console.log(
+      `  ${m.suite.padEnd(9)} ${m.adapter.padEnd(34)} ${m.target.padEnd(44)} ${status}${m.notes.length ? ` | ${m.notes.join("; ")}` : ""}`,
+    );
   }
 }
 console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);

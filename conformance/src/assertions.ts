@@ -5,7 +5,11 @@ import type { MemoryErrorCode } from "@langswarm/memory-core";
  * Assert a promise rejects with a typed memory error of this code. Checked by `code`, not
  * `instanceof`, so an adapter built against another copy of core still passes.
  */
-export async function rejectsWith(promise: Promise<unknown> | (() => Promise<unknown>), code: MemoryErrorCode, what: string): Promise<Error> {
+export async function rejectsWith(
+  promise: Promise<unknown> | (() => Promise<unknown>),
+  code: MemoryErrorCode,
+  what: string,
+): Promise<Error> {
   let error: unknown;
   try {
     await (typeof promise === "function" ? promise() : promise);
@@ -14,7 +18,11 @@ export async function rejectsWith(promise: Promise<unknown> | (() => Promise<unk
   }
   assert.ok(error, `${what}: expected a ${code} error, but it succeeded`);
   const actual = (error as { code?: string }).code;
-  assert.equal(actual, code, `${what}: expected a ${code} error, got ${actual ?? "an untyped error"}: ${(error as Error).message}`);
+  assert.equal(
+    actual,
+    code,
+    `${what}: expected a ${code} error, got ${actual ?? "an untyped error"}: ${(error as Error).message}`,
+  );
   return error as Error;
 }
 

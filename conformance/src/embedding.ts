@@ -19,13 +19,23 @@ const cosine = (a: Float32Array, b: Float32Array) => {
 /** Contracts of an EmbeddingProvider: shape, order, batching beyond the provider limit, errors. */
 export function embeddingSuite(init: EmbeddingProviderInitializer, api: TestApi): void {
   defineSuite<EmbeddingProvider, undefined>(
-    { suite: "embedding", init, api, make: () => init.create(), close: async (p) => void (await p.close?.()) },
+    {
+      suite: "embedding",
+      init,
+      api,
+      make: () => init.create(),
+      close: async (p) => void (await p.close?.()),
+    },
     undefined,
     (test) => {
       test("one finite vector of the declared dimension per text, in order", async (provider) => {
         assert.ok(Number.isInteger(provider.dimension) && provider.dimension > 0);
         assert.ok(provider.model.length > 0);
-        const texts = ["the cat sat on the mat", "quarterly revenue grew by ten percent", "the cat sat on the mat"];
+        const texts = [
+          "the cat sat on the mat",
+          "quarterly revenue grew by ten percent",
+          "the cat sat on the mat",
+        ];
         const vectors = await provider.embed(texts);
         assert.equal(vectors.length, texts.length);
         for (const v of vectors) {
@@ -33,7 +43,10 @@ export function embeddingSuite(init: EmbeddingProviderInitializer, api: TestApi)
           assert.ok(v.every(Number.isFinite));
         }
         assert.ok(cosine(vectors[0]!, vectors[2]!) > 0.99, "the same text gives the same vector");
-        assert.ok(cosine(vectors[0]!, vectors[1]!) < cosine(vectors[0]!, vectors[2]!), "different texts differ");
+        assert.ok(
+          cosine(vectors[0]!, vectors[1]!) < cosine(vectors[0]!, vectors[2]!),
+          "different texts differ",
+        );
       });
 
       test("empty input gives an empty result; more texts than one request holds are batched", async (provider) => {

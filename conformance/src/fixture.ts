@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 /**
  * The committed real-embedding fixture (all-MiniLM-L6-v2, 384-d, L2-normalised; provenance in
@@ -14,7 +14,10 @@ export interface EmbeddingFixture {
 
 export function fixtureDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [path.join(here, "../fixtures/minilm-384"), path.join(here, "../../fixtures/minilm-384")]) {
+  for (const candidate of [
+    path.join(here, "../fixtures/minilm-384"),
+    path.join(here, "../../fixtures/minilm-384"),
+  ]) {
     if (existsSync(path.join(candidate, "corpus.f32"))) return candidate;
   }
   throw new Error(`embedding fixture not found next to ${here}`);
@@ -27,10 +30,14 @@ export function loadEmbeddingFixture(): EmbeddingFixture {
   const dir = fixtureDir();
   const dimension = 384;
   const read = (name: string) => {
-    const rows = readFileSync(path.join(dir, `${name}.jsonl`), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { id: string; text: string });
+    const rows = readFileSync(path.join(dir, `${name}.jsonl`), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { id: string; text: string });
     const buf = readFileSync(path.join(dir, `${name}.f32`));
     const floats = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    if (floats.length !== rows.length * dimension) throw new Error(`${name}.f32 has ${floats.length} floats for ${rows.length} rows`);
+    if (floats.length !== rows.length * dimension)
+      throw new Error(`${name}.f32 has ${floats.length} floats for ${rows.length} rows`);
     return rows.map((row, i) => ({ ...row, vector: floats.slice(i * dimension, (i + 1) * dimension) }));
   };
   cached = { dimension, corpus: read("corpus"), queries: read("queries") };

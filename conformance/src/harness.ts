@@ -18,7 +18,11 @@ interface Lifecycle<S, A> {
   close: (store: S) => Promise<void>;
 }
 
-export type StoreTest<S, A> = (name: string, fn: (store: S, ctx: TestContext<S, A>) => Promise<void>, options?: { arg?: A; timeout?: number }) => void;
+export type StoreTest<S, A> = (
+  name: string,
+  fn: (store: S, ctx: TestContext<S, A>) => Promise<void>,
+  options?: { arg?: A; timeout?: number },
+) => void;
 
 export interface TestContext<S, A> {
   /** Another fresh store in the same test (destroyed with the test). */
@@ -34,7 +38,11 @@ export interface TestContext<S, A> {
  * Wraps a runner's describe/it so that every test gets its own fresh store (destroyed afterwards),
  * passes/failures are counted for the matrix line, and a skipped target registers visible skips.
  */
-export function defineSuite<S, A>(life: Lifecycle<S, A>, defaultArg: A, body: (test: StoreTest<S, A>, recorder: MatrixRecorder) => void): void {
+export function defineSuite<S, A>(
+  life: Lifecycle<S, A>,
+  defaultArg: A,
+  body: (test: StoreTest<S, A>, recorder: MatrixRecorder) => void,
+): void {
   const { api, init } = life;
   const recorder = new MatrixRecorder(life.suite, init.name, init.target);
   if (init.quiet) recorder.print = () => {};
@@ -67,7 +75,9 @@ export function defineSuite<S, A>(life: Lifecycle<S, A>, defaultArg: A, body: (t
             return store;
           };
           const dispose = async (store: S) => {
-            await init.destroy?.(store).catch((e) => console.warn(`[conformance] destroy failed: ${(e as Error).message}`));
+            await init
+              .destroy?.(store)
+              .catch((e) => console.warn(`[conformance] destroy failed: ${(e as Error).message}`));
             await life.close(store).catch(() => {});
           };
           const discard = async (store: S) => {

@@ -43,9 +43,10 @@ export const HOSTILE_IDS_INVALID: readonly { id: string; why: string }[] = [
 export const HOSTILE_TEXT: readonly string[] = [
   "SELECT * FROM messages WHERE 1=1; --",
   "redis.call('FLUSHALL')",
-  "title:(foo OR bar) AND NOT baz~2 \"phrase\" field:[* TO *] /regex/",
+  'title:(foo OR bar) AND NOT baz~2 "phrase" field:[* TO *] /regex/',
   "@tag:{a|b} -@x:[1 2]",
   '{"$where": "sleep(1000)"}',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: template syntax is exactly the hostile input
   "${process.env.SECRET}",
   "<script>alert(1)</script>",
   "multi\nline\r\nwith\ttabs",
@@ -53,4 +54,13 @@ export const HOSTILE_TEXT: readonly string[] = [
   "",
 ];
 
-export const HOSTILE_METADATA_KEYS: readonly string[] = ["$where", "a.b", "$gt", "'; DROP --", "key with space", "🔑", "{x}", "*"];
+export const HOSTILE_METADATA_KEYS: readonly string[] = [
+  "$where",
+  "a.b",
+  "$gt",
+  "'; DROP --",
+  "key with space",
+  "🔑",
+  "{x}",
+  "*",
+];

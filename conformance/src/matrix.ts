@@ -23,7 +23,9 @@ export class MatrixRecorder {
 
   print(): void {
     const status =
-      this.target.kind === "skip" ? `skipped: ${this.target.reason}` : `${this.passed} passed, ${this.failed} failed`;
+      this.target.kind === "skip"
+        ? `skipped: ${this.target.reason}`
+        : `${this.passed} passed, ${this.failed} failed`;
     const notes = this.notes.length > 0 ? ` | ${this.notes.join("; ")}` : "";
     const line = `[conformance] ${this.suite} ${this.adapter} | ${describeTarget(this.target)} | ${status}${notes}`;
     console.log(line);

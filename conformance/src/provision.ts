@@ -26,12 +26,18 @@ export async function resolveService(spec: ServiceSpec): Promise<ServiceTarget> 
   if (spec.container) {
     const started = await tryContainer(spec.container);
     if (started.target) return started.target;
-    return { kind: "skip", reason: `set ${spec.envVar} to a ${spec.name} URL, or provide a container runtime (${started.why})` };
+    return {
+      kind: "skip",
+      reason: `set ${spec.envVar} to a ${spec.name} URL, or provide a container runtime (${started.why})`,
+    };
   }
   return { kind: "skip", reason: `set ${spec.envVar} to a ${spec.name} URL` };
 }
 
-async function tryContainer(container: NonNullable<ServiceSpec["container"]>): Promise<{ target?: ServiceTarget; why: string }> {
+async function tryContainer(
+  container: NonNullable<ServiceSpec["container"]>,
+): Promise<{ target?: ServiceTarget; why: string }> {
+  // biome-ignore lint/suspicious/noExplicitAny: testcontainers is an optional peer, typed loosely on purpose
   let tc: Record<string, any>;
   try {
     const moduleName = "testcontainers";
@@ -50,5 +56,8 @@ async function tryContainer(container: NonNullable<ServiceSpec["container"]>): P
   if (container.command) builder = builder.withCommand(container.command);
   const started = await builder.start();
   const url = container.url(started.getHost(), started.getMappedPort(container.port));
-  return { target: { kind: "container", url, image: container.image, stop: async () => void (await started.stop()) }, why: "" };
+  return {
+    target: { kind: "container", url, image: container.image, stop: async () => void (await started.stop()) },
+    why: "",
+  };
 }

@@ -1,14 +1,14 @@
-import {
-  HashEmbeddingProvider,
-  InMemorySessionStore,
-  InMemoryVectorStore,
-} from "@langswarm/memory-core";
+import { HashEmbeddingProvider, InMemorySessionStore, InMemoryVectorStore } from "@langswarm/memory-core";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { embeddingSuite, sessionStoreSuite, vectorStoreSuite } from "../src/index.js";
 
 // The reference implementations in core must pass the suites they define the semantics for.
 sessionStoreSuite(
-  { name: "session-memory (reference)", target: { kind: "embedded" }, create: async () => new InMemorySessionStore() },
+  {
+    name: "session-memory (reference)",
+    target: { kind: "embedded" },
+    create: async () => new InMemorySessionStore(),
+  },
   { describe, it, beforeAll, afterAll },
 );
 
@@ -22,6 +22,11 @@ vectorStoreSuite(
 );
 
 embeddingSuite(
-  { name: "embed-hash", target: { kind: "embedded" }, create: async () => new HashEmbeddingProvider(), deterministic: true },
+  {
+    name: "embed-hash",
+    target: { kind: "embedded" },
+    create: async () => new HashEmbeddingProvider(),
+    deterministic: true,
+  },
   { describe, it, beforeAll, afterAll },
 );

@@ -1,14 +1,14 @@
 import {
+  type AppendOptions,
   InMemorySessionStore,
   InMemoryVectorStore,
   type MessageInput,
   type StoredMessage,
-  type VectorQuery,
   type VectorMatch,
-  type AppendOptions,
+  type VectorQuery,
 } from "@langswarm/memory-core";
 import { describe, expect, it } from "vitest";
-import { sessionStoreSuite, vectorStoreSuite, type TestApi } from "../src/index.js";
+import { sessionStoreSuite, type TestApi, vectorStoreSuite } from "../src/index.js";
 
 /**
  * The suites must fail adapters that break a contract. Each broken store below breaks one rule;
@@ -44,8 +44,16 @@ function collect(register: (api: TestApi) => void) {
 
 /** Forgets idempotency: a retried batch is stored again. */
 class DuplicatingStore extends InMemorySessionStore {
-  override async appendMessages(sessionId: string, messages: MessageInput[], options?: AppendOptions): Promise<StoredMessage[]> {
-    return super.appendMessages(sessionId, messages.map((m) => ({ ...m, id: `${m.id ?? "x"}-${Math.random()}` })), options);
+  override async appendMessages(
+    sessionId: string,
+    messages: MessageInput[],
+    options?: AppendOptions,
+  ): Promise<StoredMessage[]> {
+    return super.appendMessages(
+      sessionId,
+      messages.map((m) => ({ ...m, id: `${m.id ?? "x"}-${Math.random()}` })),
+      options,
+    );
   }
 }
 
@@ -65,14 +73,37 @@ class LossyVectorStore extends InMemoryVectorStore {
 
 describe("the conformance suites catch broken adapters", () => {
   it("fails a store whose appends are not idempotent", async () => {
-    const run = collect((api) => sessionStoreSuite({ name: "dup", target: { kind: "embedded" }, quiet: true, create: async () => new DuplicatingStore(), modelRuns: 5, modelSeed: 42 }, api));
+    const run = collect((api) =>
+      sessionStoreSuite(
+        {
+          name: "dup",
+          target: { kind: "embedded" },
+          quiet: true,
+          create: async () => new DuplicatingStore(),
+          modelRuns: 5,
+          modelSeed: 42,
+        },
+        api,
+      ),
+    );
     const { failed, messages } = await run(/idempotent|retries/);
     expect(failed.length).toBe(2);
     expect(messages.join("\n")).toMatch(/retry|deepStrictEqual|Expected/i);
   }, 60_000);
 
   it("fails a store that returns history out of order", async () => {
-    const run = collect((api) => sessionStoreSuite({ name: "rev", target: { kind: "embedded" }, quiet: true, create: async () => new ReversingStore(), modelSeed: 42 }, api));
+    const run = collect((api) =>
+      sessionStoreSuite(
+        {
+          name: "rev",
+          target: { kind: "embedded" },
+          quiet: true,
+          create: async () => new ReversingStore(),
+          modelSeed: 42,
+        },
+        api,
+      ),
+    );
     const { failed } = await run(/seq order|last N|model-based/);
     expect(failed.sort()).toEqual([
       expect.stringMatching(/^history is in seq order/),
@@ -83,7 +114,15 @@ describe("the conformance suites catch broken adapters", () => {
 
   it("fails a vector store that silently drops results", async () => {
     const run = collect((api) =>
-      vectorStoreSuite({ name: "lossy", target: { kind: "embedded" }, quiet: true, create: async (s) => new LossyVectorStore(s) }, api),
+      vectorStoreSuite(
+        {
+          name: "lossy",
+          target: { kind: "embedded" },
+          quiet: true,
+          create: async (s) => new LossyVectorStore(s),
+        },
+        api,
+      ),
     );
     const { failed } = await run(/filter \$eq|minScore|recall/);
     expect(failed.length).toBeGreaterThanOrEqual(4);

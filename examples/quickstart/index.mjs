@@ -9,7 +9,10 @@ import { createMemoryManager } from "@langswarm/memory-core";
 import "@langswarm/session-sqlite"; // registers backend "sqlite"
 import "@langswarm/vector-sqlite"; // registers vector store "sqlite"
 
-export async function runQuickstart({ log = console.log, dir = mkdtempSync(path.join(tmpdir(), "langswarm-quickstart-")) } = {}) {
+export async function runQuickstart({
+  log = console.log,
+  dir = mkdtempSync(path.join(tmpdir(), "langswarm-quickstart-")),
+} = {}) {
   const file = path.join(dir, "memory.db");
   const memory = await createMemoryManager({
     backend: "sqlite",
@@ -21,10 +24,20 @@ export async function runQuickstart({ log = console.log, dir = mkdtempSync(path.
   });
   try {
     // Monday: the user plans a trip.
-    const monday = await memory.createSession({ userId: "ana", agentId: "travel-agent", metadata: { channel: "web" } });
+    const monday = await memory.createSession({
+      userId: "ana",
+      agentId: "travel-agent",
+      metadata: { channel: "web" },
+    });
     await memory.addMessages(monday.sessionId, [
-      { role: "user", content: "I'm planning a trip to Lisbon in May. I'm vegetarian and allergic to peanuts." },
-      { role: "assistant", content: "Noted! Lisbon in May is lovely. I'll keep your vegetarian diet and peanut allergy in mind." },
+      {
+        role: "user",
+        content: "I'm planning a trip to Lisbon in May. I'm vegetarian and allergic to peanuts.",
+      },
+      {
+        role: "assistant",
+        content: "Noted! Lisbon in May is lovely. I'll keep your vegetarian diet and peanut allergy in mind.",
+      },
       { role: "user", content: "I'd also like a hotel with a view of the river Tagus." },
       { role: "assistant", content: "I'll look for hotels in Alfama with a view of the Tagus river." },
     ]);
@@ -38,16 +51,23 @@ export async function runQuickstart({ log = console.log, dir = mkdtempSync(path.
     ]);
     await memory.flush(); // wait for background indexing (it never blocks appends)
 
-    const recalled = await memory.recall("restaurant in Lisbon that fits my diet", { userId: "ana", topK: 3 });
+    const recalled = await memory.recall("restaurant in Lisbon that fits my diet", {
+      userId: "ana",
+      topK: 3,
+    });
     log("Recalled across sessions:");
-    for (const r of recalled) log(`  ${r.score.toFixed(3)}  [${r.sessionId === monday.sessionId ? "monday" : "friday"} #${r.seq}] ${r.content}`);
+    for (const r of recalled)
+      log(
+        `  ${r.score.toFixed(3)}  [${r.sessionId === monday.sessionId ? "monday" : "friday"} #${r.seq}] ${r.content}`,
+      );
 
     const context = await memory.buildContext(friday.sessionId, {
       system: "You are a helpful travel agent.",
       maxTokens: 400,
     });
     log(`\nContext for the model (${context.tokens} of 400 tokens):`);
-    for (const m of context.messages) log(`  ${m.role.padEnd(9)} ${m.content.replace(/\n/g, "\n            ")}`);
+    for (const m of context.messages)
+      log(`  ${m.role.padEnd(9)} ${m.content.replace(/\n/g, "\n            ")}`);
 
     const sessions = await memory.listSessions({ userId: "ana" });
     log(`\nAna has ${sessions.items.length} sessions stored in ${file}`);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { rejectsWith } from "../assertions.js";
-import { type SessionTest, msgs } from "./suite.js";
+import { msgs, type SessionTest } from "./suite.js";
 
 export function basicTests(test: SessionTest): void {
   test("createSession stores every field and getSession returns it", async (store) => {
@@ -39,7 +39,11 @@ export function basicTests(test: SessionTest): void {
   test("createSession on an existing id fails with ConflictError and changes nothing", async (store) => {
     await store.createSession({ sessionId: "dup", userId: "first" });
     await store.appendMessages("dup", msgs(2));
-    await rejectsWith(store.createSession({ sessionId: "dup", userId: "second" }), "CONFLICT", "second create");
+    await rejectsWith(
+      store.createSession({ sessionId: "dup", userId: "second" }),
+      "CONFLICT",
+      "second create",
+    );
     const s = await store.getSession("dup");
     assert.equal(s?.userId, "first");
     assert.equal((await store.getMessages("dup")).length, 2);
@@ -116,13 +120,20 @@ export function basicTests(test: SessionTest): void {
     assert.equal(appended[0]!.seq, 1, "seq restarts at 1");
     assert.equal((await store.getMessages("keep")).length, 2, "other sessions untouched");
     const listed = await store.listSessions({ userId: "u" });
-    assert.deepEqual(listed.items.map((s) => s.sessionId), ["keep"]);
+    assert.deepEqual(
+      listed.items.map((s) => s.sessionId),
+      ["keep"],
+    );
   });
 
   test("an aborted signal rejects with ABORTED before doing anything", async (store) => {
     const controller = new AbortController();
     controller.abort();
-    await rejectsWith(store.createSession({ sessionId: "ab" }, { signal: controller.signal }), "ABORTED", "createSession");
+    await rejectsWith(
+      store.createSession({ sessionId: "ab" }, { signal: controller.signal }),
+      "ABORTED",
+      "createSession",
+    );
     assert.equal(await store.getSession("ab"), null);
   });
 }

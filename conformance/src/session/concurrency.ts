@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { SessionStore } from "@langswarm/memory-core";
 import type { SessionStoreInitializer } from "../types.js";
-import { type SessionTest, range } from "./suite.js";
+import { range, type SessionTest } from "./suite.js";
 
 export const WRITERS = 32;
 export const APPENDS_PER_WRITER = 200;
@@ -17,7 +17,9 @@ export function concurrencyTests(test: SessionTest, init: SessionStoreInitialize
       const writer = async (w: number) => {
         const target = w % 2 === 0 ? store : other;
         for (let i = 0; i < APPENDS_PER_WRITER; i++) {
-          const [m] = await target.appendMessages("hot", [{ id: `w${w}-${i}`, role: "user", content: `${w}:${i}` }]);
+          const [m] = await target.appendMessages("hot", [
+            { id: `w${w}-${i}`, role: "user", content: `${w}:${i}` },
+          ]);
           assert.ok(m && m.seq >= 1);
         }
       };
@@ -30,8 +32,16 @@ export function concurrencyTests(test: SessionTest, init: SessionStoreInitialize
         all.push(...page);
         after = page[page.length - 1]!.seq;
       }
-      assert.equal(all.length, WRITERS * APPENDS_PER_WRITER, "every acknowledged message is stored exactly once");
-      assert.deepEqual(all.map((m) => m.seq), range(1, WRITERS * APPENDS_PER_WRITER), "seq is gap-free");
+      assert.equal(
+        all.length,
+        WRITERS * APPENDS_PER_WRITER,
+        "every acknowledged message is stored exactly once",
+      );
+      assert.deepEqual(
+        all.map((m) => m.seq),
+        range(1, WRITERS * APPENDS_PER_WRITER),
+        "seq is gap-free",
+      );
       assert.equal(new Set(all.map((m) => m.id)).size, all.length, "no duplicate ids");
       const lastIndex = new Map<number, number>();
       for (const m of all) {
@@ -50,9 +60,21 @@ export function concurrencyTests(test: SessionTest, init: SessionStoreInitialize
     const results = await Promise.all(range(1, 8).map(() => store.appendMessages("retry", batch)));
     const all = await store.getMessages("retry");
     assert.equal(all.length, 10);
-    assert.deepEqual(all.map((m) => m.seq), range(1, 10));
-    for (const r of results) assert.deepEqual(r.map((m) => m.id), batch.map((b) => b.id));
-    for (const r of results) assert.deepEqual(r.map((m) => m.seq), results[0]!.map((m) => m.seq), "every retry sees the same seqs");
+    assert.deepEqual(
+      all.map((m) => m.seq),
+      range(1, 10),
+    );
+    for (const r of results)
+      assert.deepEqual(
+        r.map((m) => m.id),
+        batch.map((b) => b.id),
+      );
+    for (const r of results)
+      assert.deepEqual(
+        r.map((m) => m.seq),
+        results[0]!.map((m) => m.seq),
+        "every retry sees the same seqs",
+      );
   });
 
   test("concurrent batches keep each batch whole and in order", async (store) => {
@@ -60,13 +82,19 @@ export function concurrencyTests(test: SessionTest, init: SessionStoreInitialize
     await Promise.all(
       range(0, 7).map(async (w) => {
         for (let b = 0; b < 10; b++) {
-          await store.appendMessages("batches", range(0, 9).map((i) => ({ id: `${w}-${b}-${i}`, role: "user", content: `${w}-${b}-${i}` })));
+          await store.appendMessages(
+            "batches",
+            range(0, 9).map((i) => ({ id: `${w}-${b}-${i}`, role: "user", content: `${w}-${b}-${i}` })),
+          );
         }
       }),
     );
     const all = await store.getMessages("batches", { limit: 1000 });
     assert.equal(all.length, 800);
-    assert.deepEqual(all.map((m) => m.seq), range(1, 800));
+    assert.deepEqual(
+      all.map((m) => m.seq),
+      range(1, 800),
+    );
     const byBatch = new Map<string, number[]>();
     for (const m of all) {
       const key = m.id.split("-").slice(0, 2).join("-");
@@ -74,12 +102,18 @@ export function concurrencyTests(test: SessionTest, init: SessionStoreInitialize
     }
     for (const [key, batchSeqs] of byBatch) {
       assert.equal(batchSeqs.length, 10, `batch ${key} complete`);
-      assert.deepEqual(batchSeqs, [...batchSeqs].sort((a, b) => a - b), `batch ${key} in its own order`);
+      assert.deepEqual(
+        batchSeqs,
+        [...batchSeqs].sort((a, b) => a - b),
+        `batch ${key} in its own order`,
+      );
     }
   });
 
   test("concurrent createSession of one id: exactly one wins, the rest get ConflictError", async (store) => {
-    const results = await Promise.allSettled(range(1, 8).map((i) => store.createSession({ sessionId: "race", userId: `u${i}` })));
+    const results = await Promise.allSettled(
+      range(1, 8).map((i) => store.createSession({ sessionId: "race", userId: `u${i}` })),
+    );
     const won = results.filter((r) => r.status === "fulfilled");
     assert.equal(won.length, 1);
     for (const r of results) {

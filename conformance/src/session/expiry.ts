@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
 import { rejectsWith, sleep } from "../assertions.js";
-import { type SessionTest, msgs } from "./suite.js";
+import { msgs, type SessionTest } from "./suite.js";
 
 export function expiryTests(test: SessionTest): void {
   test("an expired session is invisible: get null, reads NotFound, not listed", async (store) => {
     await store.createSession({ sessionId: "soon", userId: "u", expiresAt: new Date(Date.now() + 400) });
-    await store.createSession({ sessionId: "later", userId: "u", expiresAt: new Date(Date.now() + 3_600_000) });
+    await store.createSession({
+      sessionId: "later",
+      userId: "u",
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
     await store.appendMessages("soon", msgs(3));
     assert.ok(await store.getSession("soon"));
     await sleep(700);
@@ -13,7 +17,10 @@ export function expiryTests(test: SessionTest): void {
     await rejectsWith(store.getMessages("soon"), "NOT_FOUND", "getMessages after expiry");
     await rejectsWith(store.appendMessages("soon", msgs(1, "late")), "NOT_FOUND", "append after expiry");
     const listed = await store.listSessions({ userId: "u" });
-    assert.deepEqual(listed.items.map((s) => s.sessionId), ["later"]);
+    assert.deepEqual(
+      listed.items.map((s) => s.sessionId),
+      ["later"],
+    );
   });
 
   test("createSession replaces an expired session with an empty one", async (store) => {

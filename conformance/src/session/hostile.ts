@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { JsonObject } from "@langswarm/memory-core";
 import { rejectsWith } from "../assertions.js";
 import { HOSTILE_IDS_INVALID, HOSTILE_IDS_VALID, HOSTILE_METADATA_KEYS, HOSTILE_TEXT } from "../hostile.js";
-import { type SessionTest, msgs } from "./suite.js";
+import { msgs, type SessionTest } from "./suite.js";
 
 export function hostileTests(test: SessionTest): void {
   test("hostile session, user and agent ids are data: they round-trip and stay isolated", async (store) => {
@@ -19,7 +19,11 @@ export function hostileTests(test: SessionTest): void {
       assert.equal(messages[0]!.content, id);
       assert.equal(messages[0]!.id, id);
       const listed = await store.listSessions({ userId: id });
-      assert.deepEqual(listed.items.map((x) => x.sessionId), [id], `listing by user ${JSON.stringify(id.slice(0, 40))}`);
+      assert.deepEqual(
+        listed.items.map((x) => x.sessionId),
+        [id],
+        `listing by user ${JSON.stringify(id.slice(0, 40))}`,
+      );
     }
     // Patterns must not match other keys: deleting "*" or "a*" deletes only that session.
     assert.equal(await store.deleteSession("*"), true);
@@ -37,7 +41,11 @@ export function hostileTests(test: SessionTest): void {
     }
     await store.createSession({ sessionId: "ok" });
     for (const { id, why } of HOSTILE_IDS_INVALID) {
-      await rejectsWith(store.appendMessages("ok", [{ id, role: "user", content: "x" }]), "VALIDATION", `message id (${why})`);
+      await rejectsWith(
+        store.appendMessages("ok", [{ id, role: "user", content: "x" }]),
+        "VALIDATION",
+        `message id (${why})`,
+      );
     }
     assert.deepEqual(await store.getMessages("ok"), []);
     assert.equal((await store.listSessions()).items.length, 1);
@@ -49,12 +57,15 @@ export function hostileTests(test: SessionTest): void {
     HOSTILE_METADATA_KEYS.forEach((key, i) => {
       metadata[key] = HOSTILE_TEXT[i % HOSTILE_TEXT.length]!;
     });
-    metadata.nested = { "$in": ["a", { "b.c": 1 }], deep: { x: null, y: false, z: -1.5e-7 } };
+    metadata.nested = { $in: ["a", { "b.c": 1 }], deep: { x: null, y: false, z: -1.5e-7 } };
     const input = HOSTILE_TEXT.map((content, i) => ({ id: `h${i}`, role: "user", content, metadata }));
     await store.appendMessages("h", input);
     await store.updateSession("h", { metadata });
     const read = await store.getMessages("h");
-    assert.deepEqual(read.map((m) => m.content), [...HOSTILE_TEXT]);
+    assert.deepEqual(
+      read.map((m) => m.content),
+      [...HOSTILE_TEXT],
+    );
     for (const m of read) assert.deepEqual(m.metadata, metadata);
     assert.deepEqual((await store.getSession("h"))?.metadata, metadata);
     await store.putSummary("h", { content: HOSTILE_TEXT.join("|"), uptoSeq: 1, metadata });
@@ -63,11 +74,25 @@ export function hostileTests(test: SessionTest): void {
 
   test("non-JSON and non-finite metadata values are rejected", async (store) => {
     await store.createSession({ sessionId: "j" });
-    const bad: unknown[] = [{ n: Number.NaN }, { n: Number.POSITIVE_INFINITY }, { d: new Date() }, { f: () => 1 }, { s: "nul\u0000" }];
+    const bad: unknown[] = [
+      { n: Number.NaN },
+      { n: Number.POSITIVE_INFINITY },
+      { d: new Date() },
+      { f: () => 1 },
+      { s: "nul\u0000" },
+    ];
     for (const metadata of bad) {
-      await rejectsWith(store.appendMessages("j", [{ role: "user", content: "x", metadata: metadata as never }]), "VALIDATION", `metadata ${JSON.stringify(Object.keys(metadata as object))}`);
+      await rejectsWith(
+        store.appendMessages("j", [{ role: "user", content: "x", metadata: metadata as never }]),
+        "VALIDATION",
+        `metadata ${JSON.stringify(Object.keys(metadata as object))}`,
+      );
     }
-    await rejectsWith(store.createSession({ sessionId: "k", metadata: [] as never }), "VALIDATION", "array metadata");
+    await rejectsWith(
+      store.createSession({ sessionId: "k", metadata: [] as never }),
+      "VALIDATION",
+      "array metadata",
+    );
     assert.deepEqual(await store.getMessages("j"), []);
     assert.equal(await store.getSession("k"), null);
     void msgs;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { ListSessionsQuery, SessionInfo, SessionStore } from "@langswarm/memory-core";
 import type { SessionStoreInitializer } from "../types.js";
-import { type SessionTest, msgs } from "./suite.js";
+import { msgs, type SessionTest } from "./suite.js";
 
 async function listAll(store: SessionStore, query: ListSessionsQuery): Promise<SessionInfo[]> {
   const all: SessionInfo[] = [];
@@ -24,7 +24,8 @@ export function listingTests(test: SessionTest, init: SessionStoreInitializer): 
       ["s4", "alice", "helper", "active"],
       ["s5", null, "helper", "archived"],
     ] as const;
-    for (const [sessionId, userId, agentId, status] of plan) await store.createSession({ sessionId, userId, agentId, status });
+    for (const [sessionId, userId, agentId, status] of plan)
+      await store.createSession({ sessionId, userId, agentId, status });
     const ids = async (q: ListSessionsQuery) => (await listAll(store, q)).map((s) => s.sessionId).sort();
     assert.deepEqual(await ids({ userId: "alice" }), ["s1", "s2", "s4"]);
     assert.deepEqual(await ids({ agentId: "helper" }), ["s4", "s5"]);
@@ -37,7 +38,11 @@ export function listingTests(test: SessionTest, init: SessionStoreInitializer): 
       assert.ok(all[i - 1]!.createdAt.getTime() >= all[i]!.createdAt.getTime(), "newest first");
     }
     await store.updateSession("s3", { userId: "alice", status: "closed" });
-    assert.deepEqual(await ids({ userId: "alice" }), ["s1", "s2", "s3", "s4"], "an update moves the session between listings");
+    assert.deepEqual(
+      await ids({ userId: "alice" }),
+      ["s1", "s2", "s3", "s4"],
+      "an update moves the session between listings",
+    );
     assert.deepEqual(await ids({ status: "active" }), ["s1", "s4"]);
   });
 
@@ -53,7 +58,10 @@ export function listingTests(test: SessionTest, init: SessionStoreInitializer): 
       let cursor: string | null = null;
       let count = 0;
       do {
-        const page: { items: SessionInfo[]; nextCursor: string | null } = await store.listSessions({ limit, cursor });
+        const page: { items: SessionInfo[]; nextCursor: string | null } = await store.listSessions({
+          limit,
+          cursor,
+        });
         assert.ok(page.items.length <= limit);
         pages.push(...page.items.map((s) => s.sessionId));
         cursor = page.nextCursor;
@@ -73,9 +81,18 @@ export function listingTests(test: SessionTest, init: SessionStoreInitializer): 
       await other.createSession({ sessionId: "x2", userId: "shared" });
       await other.appendMessages("x1", msgs(2, "o"));
       await store.appendMessages("x1", msgs(1, "s"));
-      assert.deepEqual((await listAll(store, { userId: "shared" })).map((s) => s.sessionId).sort(), ["x1", "x2"]);
-      assert.deepEqual((await listAll(other, { userId: "shared" })).map((s) => s.sessionId).sort(), ["x1", "x2"]);
-      assert.deepEqual((await other.getMessages("x1")).map((m) => m.seq), [1, 2, 3]);
+      assert.deepEqual((await listAll(store, { userId: "shared" })).map((s) => s.sessionId).sort(), [
+        "x1",
+        "x2",
+      ]);
+      assert.deepEqual((await listAll(other, { userId: "shared" })).map((s) => s.sessionId).sort(), [
+        "x1",
+        "x2",
+      ]);
+      assert.deepEqual(
+        (await other.getMessages("x1")).map((m) => m.seq),
+        [1, 2, 3],
+      );
     } finally {
       await other.close();
     }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { rejectsWith } from "../assertions.js";
-import { type SessionTest, msgs, range, seqs } from "./suite.js";
+import { msgs, range, type SessionTest, seqs } from "./suite.js";
 
 export function messageTests(test: SessionTest): void {
   test("appends get per-session seq 1..n in input order, with every field stored", async (store) => {
@@ -20,7 +20,15 @@ export function messageTests(test: SessionTest): void {
     assert.ok(third[0]!.id.length > 0, "the store assigns an id when none is given");
     const read = await store.getMessages("a");
     assert.deepEqual(seqs(read), [1, 2, 3]);
-    assert.deepEqual(read[0], { id: "x1", sessionId: "a", seq: 1, role: "user", content: "hello", metadata: { lang: "en", tokens: 3 }, createdAt });
+    assert.deepEqual(read[0], {
+      id: "x1",
+      sessionId: "a",
+      seq: 1,
+      role: "user",
+      content: "hello",
+      metadata: { lang: "en", tokens: 3 },
+      createdAt,
+    });
     assert.equal(read[2]!.content, "", "empty content round-trips");
     assert.equal((await store.getSession("a"))?.lastSeq, 3);
   });
@@ -30,12 +38,20 @@ export function messageTests(test: SessionTest): void {
     const same = new Date("2024-05-05T00:00:00.000Z");
     const earlier = new Date("2020-01-01T00:00:00.000Z");
     for (let i = 0; i < 30; i++) {
-      await store.appendMessages("t", [{ id: `m${i}`, role: "user", content: `n${i}`, createdAt: i % 3 === 2 ? earlier : same }]);
+      await store.appendMessages("t", [
+        { id: `m${i}`, role: "user", content: `n${i}`, createdAt: i % 3 === 2 ? earlier : same },
+      ]);
     }
     const read = await store.getMessages("t");
-    assert.deepEqual(read.map((m) => m.content), range(0, 29).map((i) => `n${i}`));
+    assert.deepEqual(
+      read.map((m) => m.content),
+      range(0, 29).map((i) => `n${i}`),
+    );
     const last = await store.getMessages("t", { last: 5 });
-    assert.deepEqual(last.map((m) => m.content), range(25, 29).map((i) => `n${i}`));
+    assert.deepEqual(
+      last.map((m) => m.content),
+      range(25, 29).map((i) => `n${i}`),
+    );
   });
 
   test("appends are idempotent by message id: a retried batch stores nothing twice", async (store) => {
@@ -44,12 +60,18 @@ export function messageTests(test: SessionTest): void {
     const first = await store.appendMessages("i", batch);
     const retry = await store.appendMessages("i", batch);
     assert.deepEqual(retry, first, "a retry returns the stored messages");
-    const mixed = await store.appendMessages("i", [batch[1]!, { id: "new1", role: "user", content: "new" }, batch[0]!]);
+    const mixed = await store.appendMessages("i", [
+      batch[1]!,
+      { id: "new1", role: "user", content: "new" },
+      batch[0]!,
+    ]);
     assert.deepEqual(seqs(mixed), [2, 4, 1], "known ids return their seq; the new one gets the next");
     const all = await store.getMessages("i");
     assert.deepEqual(seqs(all), [1, 2, 3, 4]);
     assert.equal(all.length, 4);
-    const sameIdOtherSession = await store.createSession({ sessionId: "i2" }).then(() => store.appendMessages("i2", [batch[0]!]));
+    const sameIdOtherSession = await store
+      .createSession({ sessionId: "i2" })
+      .then(() => store.appendMessages("i2", [batch[0]!]));
     assert.equal(sameIdOtherSession[0]!.seq, 1, "message ids are scoped to their session");
   });
 
@@ -64,7 +86,14 @@ export function messageTests(test: SessionTest): void {
       "VALIDATION",
       "batch with NUL content",
     );
-    await rejectsWith(store.appendMessages("atomic", [{ id: "d", role: "user", content: "1" }, { id: "d", role: "user", content: "2" }]), "VALIDATION", "duplicate ids in one batch");
+    await rejectsWith(
+      store.appendMessages("atomic", [
+        { id: "d", role: "user", content: "1" },
+        { id: "d", role: "user", content: "2" },
+      ]),
+      "VALIDATION",
+      "duplicate ids in one batch",
+    );
     await rejectsWith(store.appendMessages("atomic", []), "VALIDATION", "empty batch");
     const read = await store.getMessages("atomic");
     assert.deepEqual(seqs(read), [1, 2]);
@@ -97,7 +126,11 @@ export function messageTests(test: SessionTest): void {
       { id: "mid", role: "user", content: "mid", createdAt: new Date("2025-01-01T00:00:00Z") },
     ]);
     const since = await store.getMessages("since", { since: new Date("2024-12-31T00:00:00Z") });
-    assert.deepEqual(since.map((m) => m.id), ["new", "mid"], "since filters by time but keeps seq order");
+    assert.deepEqual(
+      since.map((m) => m.id),
+      ["new", "mid"],
+      "since filters by time but keeps seq order",
+    );
   });
 
   test("read parameters are validated", async (store) => {

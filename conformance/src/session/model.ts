@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { InMemorySessionStore, type MessageInput, type SessionStore, type StoredMessage } from "@langswarm/memory-core";
+import {
+  InMemorySessionStore,
+  type MessageInput,
+  type SessionStore,
+  type StoredMessage,
+} from "@langswarm/memory-core";
 import fc from "fast-check";
 import type { MatrixRecorder } from "../matrix.js";
 import type { SessionStoreInitializer } from "../types.js";
@@ -22,16 +27,62 @@ type Command =
 const SESSIONS = ["m-a", "m-b", "m-{c}*"];
 const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant("create" as const), s: fc.nat(2), user: fc.nat(1) }) },
-  { weight: 5, arbitrary: fc.record({ op: fc.constant("append" as const), s: fc.nat(2), ids: fc.uniqueArray(fc.nat(12), { minLength: 1, maxLength: 4 }) }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant("read" as const), s: fc.nat(2), last: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }), afterSeq: fc.option(fc.nat(8), { nil: undefined }), limit: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("update" as const), s: fc.nat(2), status: fc.constantFrom("active", "closed") }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      op: fc.constant("append" as const),
+      s: fc.nat(2),
+      ids: fc.uniqueArray(fc.nat(12), { minLength: 1, maxLength: 4 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant("read" as const),
+      s: fc.nat(2),
+      last: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
+      afterSeq: fc.option(fc.nat(8), { nil: undefined }),
+      limit: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant("update" as const),
+      s: fc.nat(2),
+      status: fc.constantFrom("active", "closed"),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("delete" as const), s: fc.nat(2) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("summary" as const), s: fc.nat(2), text: fc.string({ maxLength: 20 }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("watermark" as const), s: fc.nat(2), value: fc.nat(20) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("list" as const), user: fc.nat(1), limit: fc.integer({ min: 1, max: 3 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant("summary" as const),
+      s: fc.nat(2),
+      text: fc.string({ maxLength: 20 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant("watermark" as const), s: fc.nat(2), value: fc.nat(20) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant("list" as const),
+      user: fc.nat(1),
+      limit: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
 );
 
-const strip = (m: StoredMessage) => ({ id: m.id, seq: m.seq, role: m.role, content: m.content, metadata: m.metadata });
+const strip = (m: StoredMessage) => ({
+  id: m.id,
+  seq: m.seq,
+  role: m.role,
+  content: m.content,
+  metadata: m.metadata,
+});
 
 async function outcome<T>(fn: () => Promise<T>): Promise<{ ok: T } | { error: string }> {
   try {
@@ -50,11 +101,20 @@ async function run(cmd: Command, store: SessionStore): Promise<unknown> {
         return [s.sessionId, s.userId, s.lastSeq];
       });
     case "append": {
-      const messages: MessageInput[] = cmd.ids.map((i) => ({ id: `id${i}`, role: i % 2 ? "assistant" : "user", content: `content ${i}`, metadata: { i } }));
+      const messages: MessageInput[] = cmd.ids.map((i) => ({
+        id: `id${i}`,
+        role: i % 2 ? "assistant" : "user",
+        content: `content ${i}`,
+        metadata: { i },
+      }));
       return outcome(async () => (await store.appendMessages(sessionId, messages)).map(strip));
     }
     case "read":
-      return outcome(async () => (await store.getMessages(sessionId, { last: cmd.last, afterSeq: cmd.afterSeq, limit: cmd.limit })).map(strip));
+      return outcome(async () =>
+        (
+          await store.getMessages(sessionId, { last: cmd.last, afterSeq: cmd.afterSeq, limit: cmd.limit })
+        ).map(strip),
+      );
     case "update":
       return outcome(async () => (await store.updateSession(sessionId, { status: cmd.status })).status);
     case "delete":
@@ -75,7 +135,10 @@ async function run(cmd: Command, store: SessionStore): Promise<unknown> {
         const ids: string[] = [];
         let cursor: string | null = null;
         do {
-          const page: { items: { sessionId: string; lastSeq: number; status: string }[]; nextCursor: string | null } = await store.listSessions({ userId: `user${cmd.user}`, limit: cmd.limit, cursor });
+          const page: {
+            items: { sessionId: string; lastSeq: number; status: string }[];
+            nextCursor: string | null;
+          } = await store.listSessions({ userId: `user${cmd.user}`, limit: cmd.limit, cursor });
           ids.push(...page.items.map((s) => `${s.sessionId}:${s.lastSeq}:${s.status}`));
           cursor = page.nextCursor;
         } while (cursor);
@@ -96,7 +159,8 @@ export function modelTests(test: SessionTest, init: SessionStoreInitializer, rec
           try {
             // Start with every session present, so most commands exercise data rather than NotFound.
             for (const [s, sid] of SESSIONS.entries()) {
-              for (const target of [store, reference]) await target.createSession({ sessionId: sid, userId: `user${s % 2}` });
+              for (const target of [store, reference])
+                await target.createSession({ sessionId: sid, userId: `user${s % 2}` });
             }
             for (const [step, cmd] of commands.entries()) {
               const expected = await run(cmd, reference);
@@ -107,7 +171,12 @@ export function modelTests(test: SessionTest, init: SessionStoreInitializer, rec
             await ctx.discard(store);
           }
         }),
-        { numRuns: runs, endOnFailure: true, interruptAfterTimeLimit: 240_000, ...(init.modelSeed !== undefined ? { seed: init.modelSeed } : {}) },
+        {
+          numRuns: runs,
+          endOnFailure: true,
+          interruptAfterTimeLimit: 240_000,
+          ...(init.modelSeed !== undefined ? { seed: init.modelSeed } : {}),
+        },
       );
       recorder.note(`model runs ${runs}`);
     },

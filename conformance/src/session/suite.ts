@@ -44,7 +44,12 @@ export type SessionTest = Parameters<Parameters<typeof defineSuite<SessionStore,
 
 /** Helpers shared by the session test groups. */
 export function msgs(n: number, prefix = "m", extra: Partial<MessageInput> = {}): MessageInput[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i + 1}`, role: i % 2 ? "assistant" : "user", content: `${prefix} message ${i + 1}`, ...extra }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}${i + 1}`,
+    role: i % 2 ? "assistant" : "user",
+    content: `${prefix} message ${i + 1}`,
+    ...extra,
+  }));
 }
 
 export function seqs(messages: StoredMessage[]): number[] {

@@ -1,12 +1,12 @@
-import { MEMORY_SESSION_CAPABILITIES, InMemorySessionStore } from "./reference/memory-session-store.js";
-import { MEMORY_VECTOR_CAPABILITIES, InMemoryVectorStore } from "./reference/memory-vector-store.js";
+import { ConfigError } from "./errors.js";
 import { HashEmbeddingProvider } from "./reference/hash-embedding.js";
+import { InMemorySessionStore, MEMORY_SESSION_CAPABILITIES } from "./reference/memory-session-store.js";
+import { InMemoryVectorStore, MEMORY_VECTOR_CAPABILITIES } from "./reference/memory-vector-store.js";
 import type {
   EmbeddingProviderDescriptor,
   SessionStoreDescriptor,
   VectorStoreDescriptor,
 } from "./types/adapter.js";
-import { ConfigError } from "./errors.js";
 import type { VectorMetric } from "./types/vector.js";
 
 /** The adapters core ships with: in-memory sessions, exact in-memory vectors, offline hash embeddings. */
@@ -29,14 +29,31 @@ export const memoryVectorDescriptor: VectorStoreDescriptor = {
   description: "Exact brute-force in-process vector store (tests; the recall ground truth).",
   capabilities: MEMORY_VECTOR_CAPABILITIES,
   settingsSchema: {
-    dimension: { type: "integer", min: 1, description: "vector dimension (default: the embedding provider's)" },
-    metric: { type: "string", enum: ["cosine", "euclidean", "dot"], default: "cosine", description: "similarity metric" },
+    dimension: {
+      type: "integer",
+      min: 1,
+      description: "vector dimension (default: the embedding provider's)",
+    },
+    metric: {
+      type: "string",
+      enum: ["cosine", "euclidean", "dot"],
+      default: "cosine",
+      description: "similarity metric",
+    },
   },
   create: (settings, context) => {
     const dimension = (settings.dimension as number | undefined) ?? context.dimension;
-    if (dimension === undefined) throw new ConfigError("dimension is required when no embedding provider is configured", { backend: "memory", key: "dimension" });
+    if (dimension === undefined)
+      throw new ConfigError("dimension is required when no embedding provider is configured", {
+        backend: "memory",
+        key: "dimension",
+      });
     const name = context.indexName ? `memory_${context.indexName}` : "memory";
-    return new InMemoryVectorStore({ dimension, metric: (context.metric ?? settings.metric) as VectorMetric, name });
+    return new InMemoryVectorStore({
+      dimension,
+      metric: (context.metric ?? settings.metric) as VectorMetric,
+      name,
+    });
   },
 };
 
@@ -44,10 +61,14 @@ export const hashEmbeddingDescriptor: EmbeddingProviderDescriptor = {
   kind: "embedding",
   name: "hash",
   packageName: "@langswarm/memory-core",
-  description: "Offline deterministic feature-hashing embeddings (lexical, not semantic). For tests and demos.",
+  description:
+    "Offline deterministic feature-hashing embeddings (lexical, not semantic). For tests and demos.",
   settingsSchema: {
     dimension: { type: "integer", min: 8, max: 8192, default: 256, description: "output dimension" },
-    model: { type: "string", description: "ignored; accepted so configs written for other providers validate" },
+    model: {
+      type: "string",
+      description: "ignored; accepted so configs written for other providers validate",
+    },
   },
   create: (settings) => new HashEmbeddingProvider({ dimension: settings.dimension as number }),
 };

@@ -111,7 +111,10 @@ export class AbortError extends MemoryError {
 }
 
 export function isMemoryError(error: unknown): error is MemoryError {
-  return error instanceof MemoryError || (error instanceof Error && typeof (error as MemoryError).code === "string" && "backend" in error);
+  return (
+    error instanceof MemoryError ||
+    (error instanceof Error && typeof (error as MemoryError).code === "string" && "backend" in error)
+  );
 }
 
 /** Throw an AbortError if the signal has fired. Call at the start of every public method. */

@@ -41,11 +41,14 @@ export class AdapterRegistry {
    */
   register(descriptor: AdapterDescriptor): void {
     if (!descriptor || typeof descriptor.create !== "function" || !descriptor.kind || !descriptor.name) {
-      throw new ValidationError("not an adapter descriptor: it needs kind, name, settingsSchema and create()");
+      throw new ValidationError(
+        "not an adapter descriptor: it needs kind, name, settingsSchema and create()",
+      );
     }
     const names = [descriptor.name, ...(descriptor.aliases ?? [])];
     for (const name of names) {
-      if (!NAME_PATTERN.test(name)) throw new ValidationError(`adapter name ${JSON.stringify(name)} must match ${NAME_PATTERN}`);
+      if (!NAME_PATTERN.test(name))
+        throw new ValidationError(`adapter name ${JSON.stringify(name)} must match ${NAME_PATTERN}`);
     }
     const table = this.#table(descriptor.kind);
     for (const name of names) {
@@ -90,7 +93,10 @@ export class AdapterRegistry {
     let importError: unknown;
     if (NAME_PATTERN.test(canonical)) {
       try {
-        const mod = (await this.#importer(packageName)) as { descriptor?: AdapterDescriptor; default?: AdapterDescriptor };
+        const mod = (await this.#importer(packageName)) as {
+          descriptor?: AdapterDescriptor;
+          default?: AdapterDescriptor;
+        };
         const loaded = this.get(kind, canonical);
         if (loaded) return loaded;
         const exported = mod.descriptor ?? mod.default;
@@ -106,7 +112,8 @@ export class AdapterRegistry {
     const known = this.list(kind);
     const suggestion = closestMatch(name, [...known, ...Object.keys(BUILTIN_ALIASES[kind])]);
     const notInstalled = isModuleNotFound(importError, packageName);
-    const detail = importError && !notInstalled ? ` (importing it failed: ${(importError as Error).message})` : "";
+    const detail =
+      importError && !notInstalled ? ` (importing it failed: ${(importError as Error).message})` : "";
     throw new AdapterNotFoundError(
       `no ${kind} backend "${name}" is registered${detail}. Install it with \`npm install ${packageName}\` and import it (or pass it in \`adapters\`)` +
         `${suggestion ? `; did you mean "${suggestion}"?` : ""}. Registered: ${known.join(", ") || "none"}.`,
@@ -126,14 +133,30 @@ export class AdapterRegistry {
 
 /** LangSwarm's spellings that map to a canonical adapter package name. */
 const BUILTIN_ALIASES: Record<AdapterKind, Record<string, string>> = {
-  session: { in_memory: "memory", inmemory: "memory", local: "sqlite", postgresql: "postgres", mongo: "mongodb", opensearch: "elasticsearch" },
-  vector: { chromadb: "chroma", postgresql: "pgvector", postgres: "pgvector", local: "sqlite", in_memory: "memory", inmemory: "memory" },
+  session: {
+    in_memory: "memory",
+    inmemory: "memory",
+    local: "sqlite",
+    postgresql: "postgres",
+    mongo: "mongodb",
+    opensearch: "elasticsearch",
+  },
+  vector: {
+    chromadb: "chroma",
+    postgresql: "pgvector",
+    postgres: "pgvector",
+    local: "sqlite",
+    in_memory: "memory",
+    inmemory: "memory",
+  },
   embedding: { azure_openai: "openai", ollama: "openai" },
 };
 
 function sameAdapter(a: AdapterDescriptor, b: AdapterDescriptor): boolean {
   // Two copies of the same package (e.g. ESM and CJS builds both loaded) are the same adapter.
-  return a.name === b.name && a.kind === b.kind && a.packageName !== undefined && a.packageName === b.packageName;
+  return (
+    a.name === b.name && a.kind === b.kind && a.packageName !== undefined && a.packageName === b.packageName
+  );
 }
 
 function isModuleNotFound(error: unknown, packageName: string): boolean {
@@ -148,4 +171,6 @@ function isModuleNotFound(error: unknown, packageName: string): boolean {
  * copies of core (an ESM and a CJS build, or two versions) still share one registry.
  */
 const GLOBAL_KEY = Symbol.for("@langswarm/memory-core/registry");
-export const registry: AdapterRegistry = ((globalThis as Record<symbol, unknown>)[GLOBAL_KEY] ??= new AdapterRegistry()) as AdapterRegistry;
+const globalSlots = globalThis as Record<symbol, unknown>;
+if (!(globalSlots[GLOBAL_KEY] instanceof Object)) globalSlots[GLOBAL_KEY] = new AdapterRegistry();
+export const registry = globalSlots[GLOBAL_KEY] as AdapterRegistry;

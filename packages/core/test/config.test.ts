@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
   ConfigError,
+  createMemoryManager,
   InMemorySessionStore,
   MEMORY_SESSION_CAPABILITIES,
-  type SessionStoreDescriptor,
-  createMemoryManager,
   parseConfig,
+  type SessionStoreDescriptor,
   validateSettings,
 } from "../src/index.js";
 
@@ -28,7 +28,11 @@ describe("settings validation", () => {
   it("names the misspelt key, the closest valid one, and lists every problem at once", () => {
     const error = (() => {
       try {
-        validateSettings(postgresLike.settingsSchema, { hots: "x", port: "5432", pasword: "hunter2" }, { backend: "pglike" });
+        validateSettings(
+          postgresLike.settingsSchema,
+          { hots: "x", port: "5432", pasword: "hunter2" },
+          { backend: "pglike" },
+        );
       } catch (e) {
         return e as ConfigError;
       }
@@ -42,8 +46,12 @@ describe("settings validation", () => {
   });
 
   it("never echoes a secret, even when it has the wrong type or pattern", () => {
-    const schema = { api_key: { type: "string" as const, secret: true, pattern: /^sk-/, description: "key" } };
-    expect(() => validateSettings(schema, { api_key: "pk-very-secret" }, { backend: "x" })).toThrow(/\(secret\)/);
+    const schema = {
+      api_key: { type: "string" as const, secret: true, pattern: /^sk-/, description: "key" },
+    };
+    expect(() => validateSettings(schema, { api_key: "pk-very-secret" }, { backend: "x" })).toThrow(
+      /\(secret\)/,
+    );
     try {
       validateSettings(schema, { api_key: "pk-very-secret" }, { backend: "x" });
     } catch (e) {
@@ -52,14 +60,24 @@ describe("settings validation", () => {
   });
 
   it("applies defaults and keeps valid values", () => {
-    expect(validateSettings(postgresLike.settingsSchema, { database: "d" }, { backend: "p" })).toEqual({ host: "localhost", port: 5432, database: "d" });
+    expect(validateSettings(postgresLike.settingsSchema, { database: "d" }, { backend: "p" })).toEqual({
+      host: "localhost",
+      port: 5432,
+      database: "d",
+    });
   });
 
   it("accepts the seed's Postgres example verbatim", async () => {
     const m = await createMemoryManager(
       {
         backend: "pglike",
-        settings: { host: "localhost", port: 5432, database: "langswarm", user: "admin", password: "password" },
+        settings: {
+          host: "localhost",
+          port: 5432,
+          database: "langswarm",
+          user: "admin",
+          password: "password",
+        },
       },
       { adapters: [postgresLike] },
     );
@@ -89,9 +107,15 @@ describe("settings validation", () => {
   });
 
   it("rejects unknown top-level keys and half-configured semantic search with clear errors", () => {
-    expect(() => parseConfig({ backend: "sqlite", setings: {} } as never)).toThrow(/unknown config key "setings"/);
-    expect(() => parseConfig({ backend: "sqlite", settings: { enable_semantic_search: true } })).toThrow(/vector_store/);
-    expect(() => parseConfig({ backend: "vector", settings: { path: "x" } })).toThrow(/unknown setting for backend "vector"/);
+    expect(() => parseConfig({ backend: "sqlite", setings: {} } as never)).toThrow(
+      /unknown config key "setings"/,
+    );
+    expect(() => parseConfig({ backend: "sqlite", settings: { enable_semantic_search: true } })).toThrow(
+      /vector_store/,
+    );
+    expect(() => parseConfig({ backend: "vector", settings: { path: "x" } })).toThrow(
+      /unknown setting for backend "vector"/,
+    );
     expect(() =>
       parseConfig({ backend: "vector", settings: { vector_store: { store_typ: "x" } } } as never),
     ).toThrow(/store_typ.*did you mean "store_type"/s);

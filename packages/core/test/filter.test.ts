@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ValidationError, matchesFilter, parseFilter } from "../src/index.js";
+import { matchesFilter, parseFilter, ValidationError } from "../src/index.js";
 
 describe("filter DSL", () => {
   it("normalises shorthand and several operators on one field", () => {

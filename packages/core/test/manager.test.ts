@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
+  approximateTokens,
+  createMemoryManager,
   type EmbeddingProviderDescriptor,
   HashEmbeddingProvider,
   UnsupportedError,
   ValidationError,
-  approximateTokens,
-  createMemoryManager,
 } from "../src/index.js";
 
 const semanticConfig = {
@@ -78,11 +78,15 @@ describe("MemoryManager", () => {
     };
     const errors: unknown[] = [];
     await using m = await createMemoryManager(
-      { backend: "memory", settings: { embedding: { provider: "flaky" }, vector_store: { store_type: "memory" } } },
+      {
+        backend: "memory",
+        settings: { embedding: { provider: "flaky" }, vector_store: { store_type: "memory" } },
+      },
       { adapters: [flaky], onBackgroundError: (e) => errors.push(e) },
     );
     await m.createSession({ sessionId: "s" });
-    for (let i = 0; i < 40; i++) await m.addMessage("s", { role: "user", content: `note ${i} about topic ${i % 5}` });
+    for (let i = 0; i < 40; i++)
+      await m.addMessage("s", { role: "user", content: `note ${i} about topic ${i % 5}` });
     await expect(m.flush()).rejects.toThrow(/503/);
     expect((await m.getMessages("s")).length).toBe(40);
     expect(await m.sessions.getWatermark("s", "semantic")).toBe(0);
@@ -97,7 +101,10 @@ describe("MemoryManager", () => {
   it("does not embed the same text twice (content-hash cache) and batches requests", async () => {
     await using m = await createMemoryManager(semanticConfig);
     await m.createSession({ sessionId: "c" });
-    await m.addMessages("c", Array.from({ length: 100 }, (_, i) => ({ role: "user", content: i % 2 ? "same text" : `unique ${i}` })));
+    await m.addMessages(
+      "c",
+      Array.from({ length: 100 }, (_, i) => ({ role: "user", content: i % 2 ? "same text" : `unique ${i}` })),
+    );
     await m.flush();
     expect(m.indexer!.embedCalls).toBeLessThanOrEqual(2);
     await m.addMessage("c", { role: "user", content: "same text" });
@@ -135,7 +142,11 @@ describe("MemoryManager", () => {
     await m.createSession({ sessionId: "old", userId: "u" });
     await m.createSession({ sessionId: "now", userId: "u" });
     await m.addMessages("old", [{ role: "user", content: "My cat is called Miso and she loves tuna" }]);
-    for (let i = 0; i < 30; i++) await m.addMessage("now", { role: i % 2 ? "assistant" : "user", content: `filler turn number ${i} `.repeat(5) });
+    for (let i = 0; i < 30; i++)
+      await m.addMessage("now", {
+        role: i % 2 ? "assistant" : "user",
+        content: `filler turn number ${i} `.repeat(5),
+      });
     await m.addMessage("now", { role: "user", content: "what does my cat Miso love to eat?" });
     await m.flush();
     const ctx = await m.buildContext("now", { maxTokens: 300, system: "You are helpful." });
@@ -157,7 +168,10 @@ describe("MemoryManager", () => {
     await m.createSession({ sessionId: "a" });
     await m.createSession({ sessionId: "b" });
     await m.addMessages("a", [{ role: "user", content: "alpha fact" }]);
-    await m.addMessages("b", [{ role: "user", content: "beta fact" }, { role: "user", content: "gamma fact" }]);
+    await m.addMessages("b", [
+      { role: "user", content: "beta fact" },
+      { role: "user", content: "gamma fact" },
+    ]);
     await m.flush();
     await m.deleteSession("a");
     expect(await m.vectors!.count()).toBe(2);

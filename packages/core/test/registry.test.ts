@@ -3,11 +3,11 @@ import {
   AdapterNotFoundError,
   AdapterRegistry,
   ConflictError,
+  createMemoryManager,
   InMemorySessionStore,
   MEMORY_SESSION_CAPABILITIES,
-  type SessionStoreDescriptor,
-  createMemoryManager,
   registry,
+  type SessionStoreDescriptor,
 } from "../src/index.js";
 
 const fake = (name: string, extra: Partial<SessionStoreDescriptor> = {}): SessionStoreDescriptor => ({
@@ -48,7 +48,9 @@ describe("registry", () => {
   it("names the package to install when the import fails, with a did-you-mean", async () => {
     const r = new AdapterRegistry({
       importer: async (specifier) => {
-        throw Object.assign(new Error(`Cannot find package '${specifier}'`), { code: "ERR_MODULE_NOT_FOUND" });
+        throw Object.assign(new Error(`Cannot find package '${specifier}'`), {
+          code: "ERR_MODULE_NOT_FOUND",
+        });
       },
     });
     r.register(fake("sqlite"));
@@ -63,7 +65,10 @@ describe("registry", () => {
 
   it("createMemoryManager uses adapters passed explicitly, without the global registry", async () => {
     const d = fake("explicit_only");
-    const m = await createMemoryManager({ backend: "explicit_only", settings: { path: "x" } }, { adapters: [d] });
+    const m = await createMemoryManager(
+      { backend: "explicit_only", settings: { path: "x" } },
+      { adapters: [d] },
+    );
     expect(m.sessions).toBeInstanceOf(InMemorySessionStore);
     expect(registry.get("session", "explicit_only")).toBeUndefined();
     await m.close();

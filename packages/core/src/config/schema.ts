@@ -111,8 +111,10 @@ function checkValue(
     return undefined;
   }
   if (typeof value === "number") {
-    if (spec.min !== undefined && value < spec.min) problems.push({ key: path, message: `must be >= ${spec.min}` });
-    if (spec.max !== undefined && value > spec.max) problems.push({ key: path, message: `must be <= ${spec.max}` });
+    if (spec.min !== undefined && value < spec.min)
+      problems.push({ key: path, message: `must be >= ${spec.min}` });
+    if (spec.max !== undefined && value > spec.max)
+      problems.push({ key: path, message: `must be <= ${spec.max}` });
   }
   if (typeof value === "string" && spec.pattern && !spec.pattern.test(value)) {
     problems.push({ key: path, message: `must match ${spec.pattern}, got ${shown(value)}` });

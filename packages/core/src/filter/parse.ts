@@ -20,10 +20,14 @@ export function parseFilter(filter: unknown, options: ParseFilterOptions = {}): 
   if (filter === undefined || filter === null) return null;
   const supported = new Set(options.supported ?? ALL_FILTER_OPERATORS);
   const fail = (path: string, message: string): never => {
-    throw new ValidationError(`filter${path}: ${message}`, options.backend ? { backend: options.backend } : {});
+    throw new ValidationError(
+      `filter${path}: ${message}`,
+      options.backend ? { backend: options.backend } : {},
+    );
   };
   const requireOp = (path: string, op: FilterOperator) => {
-    if (!supported.has(op)) fail(path, `operator ${op} is not supported by this store (supported: ${[...supported].join(" ")})`);
+    if (!supported.has(op))
+      fail(path, `operator ${op} is not supported by this store (supported: ${[...supported].join(" ")})`);
   };
 
   const parseObject = (value: unknown, path: string, depth: number): FilterNode => {
@@ -40,9 +44,13 @@ export function parseFilter(filter: unknown, options: ParseFilterOptions = {}): 
         children.push({ type: key === "$and" ? "and" : "or", children: parts });
         continue;
       }
-      if (key.startsWith("$")) fail(keyPath, `unknown logical operator ${JSON.stringify(key)} (use $and / $or)`);
+      if (key.startsWith("$"))
+        fail(keyPath, `unknown logical operator ${JSON.stringify(key)} (use $and / $or)`);
       if (!METADATA_KEY_PATTERN.test(key)) {
-        fail(keyPath, `field name must match ${METADATA_KEY_PATTERN} (got ${JSON.stringify(key.slice(0, 80))})`);
+        fail(
+          keyPath,
+          `field name must match ${METADATA_KEY_PATTERN} (got ${JSON.stringify(key.slice(0, 80))})`,
+        );
       }
       children.push(...parseField(key, raw, keyPath));
     }

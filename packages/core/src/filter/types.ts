@@ -17,7 +17,17 @@ export type LogicalOperator = "$and" | "$or";
 export type FilterOperator = ComparisonOperator | LogicalOperator;
 
 export const ALL_FILTER_OPERATORS: readonly FilterOperator[] = [
-  "$eq", "$ne", "$in", "$nin", "$gt", "$gte", "$lt", "$lte", "$exists", "$and", "$or",
+  "$eq",
+  "$ne",
+  "$in",
+  "$nin",
+  "$gt",
+  "$gte",
+  "$lt",
+  "$lte",
+  "$exists",
+  "$and",
+  "$or",
 ];
 
 export interface FieldCondition {

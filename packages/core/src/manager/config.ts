@@ -1,5 +1,5 @@
-import { ConfigError } from "../errors.js";
 import { type SettingsSchema, validateSettings } from "../config/schema.js";
+import { ConfigError } from "../errors.js";
 
 /** LangSwarm's config: `{ backend, settings }`, with the seed's snake_case keys. */
 export interface MemoryConfig {
@@ -9,26 +9,44 @@ export interface MemoryConfig {
 
 /** Settings keys the manager owns; everything else in `settings` belongs to the session backend. */
 export const SEMANTIC_SETTINGS: SettingsSchema = {
-  enable_semantic_search: { type: "boolean", description: "index messages for semantic recall (default: on when embedding and vector_store are given)" },
+  enable_semantic_search: {
+    type: "boolean",
+    description: "index messages for semantic recall (default: on when embedding and vector_store are given)",
+  },
   embedding: {
     type: "object",
     passthrough: true,
     description: "embedding provider: { provider, ...its settings }",
-    properties: { provider: { type: "string", required: true, description: "embedding provider name, e.g. \"openai\" or \"hash\"" } },
+    properties: {
+      provider: {
+        type: "string",
+        required: true,
+        description: 'embedding provider name, e.g. "openai" or "hash"',
+      },
+    },
   },
   vector_store: {
     type: "object",
     description: "vector store: { store_type, connection_params }",
     properties: {
-      store_type: { type: "string", required: true, description: "vector store name, e.g. \"sqlite\", \"pgvector\", \"qdrant\"" },
+      store_type: {
+        type: "string",
+        required: true,
+        description: 'vector store name, e.g. "sqlite", "pgvector", "qdrant"',
+      },
       connection_params: { type: "object", passthrough: true, description: "settings of that vector store" },
-      metric: { type: "string", enum: ["cosine", "euclidean", "dot"], description: "similarity metric (default cosine)" },
+      metric: {
+        type: "string",
+        enum: ["cosine", "euclidean", "dot"],
+        description: "similarity metric (default cosine)",
+      },
     },
   },
   session_backend: {
     type: "object",
     passthrough: true,
-    description: "with backend \"vector\": a durable session store { backend, settings } instead of in-memory sessions",
+    description:
+      'with backend "vector": a durable session store { backend, settings } instead of in-memory sessions',
     properties: {
       backend: { type: "string", required: true, description: "session backend name" },
       settings: { type: "object", passthrough: true, description: "its settings" },
@@ -54,13 +72,20 @@ export interface ParsedConfig {
  * persistent vector store.
  */
 export function parseConfig(config: MemoryConfig): ParsedConfig {
-  if (typeof config !== "object" || config === null) throw new ConfigError("config must be an object { backend, settings }");
+  if (typeof config !== "object" || config === null)
+    throw new ConfigError("config must be an object { backend, settings }");
   const unknownTop = Object.keys(config).filter((k) => k !== "backend" && k !== "settings");
   if (unknownTop.length > 0) {
-    throw new ConfigError(`unknown config key ${JSON.stringify(unknownTop[0])}: a config has "backend" and "settings"`, { key: unknownTop[0]! });
+    throw new ConfigError(
+      `unknown config key ${JSON.stringify(unknownTop[0])}: a config has "backend" and "settings"`,
+      { key: unknownTop[0]! },
+    );
   }
   if (typeof config.backend !== "string" || config.backend.length === 0) {
-    throw new ConfigError('config.backend must be a backend name, e.g. "sqlite", "postgres", "redis", "vector"', { key: "backend" });
+    throw new ConfigError(
+      'config.backend must be a backend name, e.g. "sqlite", "postgres", "redis", "vector"',
+      { key: "backend" },
+    );
   }
   const settings = config.settings ?? {};
   if (typeof settings !== "object" || settings === null || Array.isArray(settings)) {
@@ -81,14 +106,21 @@ export function parseConfig(config: MemoryConfig): ParsedConfig {
         { key: `settings.${leftover[0]}` },
       );
     }
-    const durable = semanticSettings.session_backend as { backend: string; settings?: Record<string, unknown> } | undefined;
+    const durable = semanticSettings.session_backend as
+      | { backend: string; settings?: Record<string, unknown> }
+      | undefined;
     sessionBackend = durable?.backend ?? "memory";
     sessionSettings = durable?.settings ?? {};
     if (!semanticSettings.vector_store) {
-      throw new ConfigError('backend "vector" needs settings.vector_store { store_type, connection_params }', { key: "settings.vector_store" });
+      throw new ConfigError(
+        'backend "vector" needs settings.vector_store { store_type, connection_params }',
+        { key: "settings.vector_store" },
+      );
     }
   } else if (semanticSettings.session_backend) {
-    throw new ConfigError('settings.session_backend is only meaningful with backend "vector"', { key: "settings.session_backend" });
+    throw new ConfigError('settings.session_backend is only meaningful with backend "vector"', {
+      key: "settings.session_backend",
+    });
   }
 
   const embedding = semanticSettings.embedding as Record<string, unknown> | undefined;
@@ -98,8 +130,15 @@ export function parseConfig(config: MemoryConfig): ParsedConfig {
   const enabled = semanticSettings.enable_semantic_search as boolean | undefined;
   let semantic: ParsedConfig["semantic"] = null;
   if (enabled !== false && (embedding || vectorStore || enabled === true)) {
-    if (!vectorStore) throw new ConfigError("semantic search needs settings.vector_store { store_type, connection_params }", { key: "settings.vector_store" });
-    if (!embedding) throw new ConfigError('semantic search needs settings.embedding { provider, ... } (use provider "hash" offline)', { key: "settings.embedding" });
+    if (!vectorStore)
+      throw new ConfigError("semantic search needs settings.vector_store { store_type, connection_params }", {
+        key: "settings.vector_store",
+      });
+    if (!embedding)
+      throw new ConfigError(
+        'semantic search needs settings.embedding { provider, ... } (use provider "hash" offline)',
+        { key: "settings.embedding" },
+      );
     const { provider, ...embeddingSettings } = embedding;
     semantic = {
       embeddingProvider: provider as string,

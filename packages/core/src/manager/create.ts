@@ -6,7 +6,8 @@ import type { VectorMetric } from "../types/vector.js";
 import { type MemoryConfig, parseConfig } from "./config.js";
 import { type ManagerOptions, MemoryManager } from "./manager.js";
 
-for (const d of [memorySessionDescriptor, memoryVectorDescriptor, hashEmbeddingDescriptor]) globalRegistry.register(d);
+for (const d of [memorySessionDescriptor, memoryVectorDescriptor, hashEmbeddingDescriptor])
+  globalRegistry.register(d);
 
 export interface CreateManagerOptions extends ManagerOptions {
   /** Adapters to use without relying on import side effects (looked up before the global registry). */
@@ -21,12 +22,16 @@ export interface CreateManagerOptions extends ManagerOptions {
  * Resolve the adapters a LangSwarm config names, validate their settings, connect, run setup, and
  * return a MemoryManager. Anything created here is closed by `manager.close()`.
  */
-export async function createMemoryManager(config: MemoryConfig, options: CreateManagerOptions = {}): Promise<MemoryManager> {
+export async function createMemoryManager(
+  config: MemoryConfig,
+  options: CreateManagerOptions = {},
+): Promise<MemoryManager> {
   const parsed = parseConfig(config);
   const local = new AdapterRegistry();
   for (const adapter of options.adapters ?? []) local.register(adapter);
   const shared = options.registry ?? globalRegistry;
-  const resolve = async <K extends AdapterKind>(kind: K, name: string) => local.get(kind, name) ?? shared.resolve(kind, name);
+  const resolve = async <K extends AdapterKind>(kind: K, name: string) =>
+    local.get(kind, name) ?? shared.resolve(kind, name);
 
   const owned: { close(): Promise<void> }[] = [];
   try {
@@ -39,10 +44,16 @@ export async function createMemoryManager(config: MemoryConfig, options: CreateM
     owned.push(sessions);
     if (options.setup !== false) await sessions.setup();
 
-    let semantic: { vectors: Awaited<ReturnType<typeof createVectors>>; embedder: Awaited<ReturnType<typeof createEmbedder>> } | null = null;
+    let semantic: {
+      vectors: Awaited<ReturnType<typeof createVectors>>;
+      embedder: Awaited<ReturnType<typeof createEmbedder>>;
+    } | null = null;
     async function createEmbedder() {
       const d = await resolve("embedding", parsed.semantic!.embeddingProvider);
-      const settings = validateSettings(d.settingsSchema, parsed.semantic!.embeddingSettings, { backend: d.name, path: "settings.embedding" });
+      const settings = validateSettings(d.settingsSchema, parsed.semantic!.embeddingSettings, {
+        backend: d.name,
+        path: "settings.embedding",
+      });
       return d.create(settings);
     }
     async function createVectors(dimension: number) {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { NotFoundError } from "../errors.js";
+import { BackendError, NotFoundError } from "../errors.js";
 import type { EmbeddingProvider } from "../types/embedding.js";
 import type { SessionStore, StoredMessage } from "../types/session.js";
 import type { VectorMetadata, VectorRecord, VectorStore } from "../types/vector.js";
@@ -74,7 +74,10 @@ export class SemanticIndexer {
     let indexed = 0;
     for (;;) {
       const watermark = await this.#o.sessions.getWatermark(sessionId, WATERMARK);
-      const batch = await this.#o.sessions.getMessages(sessionId, { afterSeq: watermark, limit: this.#o.batchSize });
+      const batch = await this.#o.sessions.getMessages(sessionId, {
+        afterSeq: watermark,
+        limit: this.#o.batchSize,
+      });
       if (batch.length === 0) return indexed;
       await this.indexMessages(sessionId, batch);
       await this.#o.sessions.setWatermark(sessionId, WATERMARK, batch[batch.length - 1]!.seq);
@@ -111,14 +114,26 @@ export class SemanticIndexer {
     const keys = texts.map((t) => createHash("sha256").update(t).digest("base64url"));
     const out: (Float32Array | undefined)[] = keys.map((k) => this.#cache.get(k));
     const missing = [...new Set(keys.filter((_, i) => out[i] === undefined))];
+    const fresh = new Map<string, Float32Array>(); // not only the cache: it may evict within one call
     for (let start = 0; start < missing.length; start += this.#o.embedder.maxBatchSize) {
       const chunk = missing.slice(start, start + this.#o.embedder.maxBatchSize);
       const chunkTexts = chunk.map((k) => texts[keys.indexOf(k)]!);
       this.embedCalls++;
       const vectors = await this.#o.embedder.embed(chunkTexts, signal ? { signal } : {});
-      chunk.forEach((k, i) => this.#remember(k, vectors[i]!));
+      if (vectors.length !== chunk.length) {
+        throw new BackendError(
+          `the embedding provider returned ${vectors.length} vectors for ${chunk.length} texts`,
+          {
+            backend: this.#o.embedder.provider,
+          },
+        );
+      }
+      for (const [i, k] of chunk.entries()) {
+        fresh.set(k, vectors[i]!);
+        this.#remember(k, vectors[i]!);
+      }
     }
-    return keys.map((k, i) => out[i] ?? this.#cache.get(k)!);
+    return keys.map((k, i) => out[i] ?? fresh.get(k)!);
   }
 
   async close(): Promise<void> {

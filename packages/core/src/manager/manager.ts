@@ -16,8 +16,8 @@ import type {
 } from "../types/session.js";
 import type { VectorStore } from "../types/vector.js";
 import { SemanticIndexer } from "./indexer.js";
-import { type Summarizer, extractiveSummarizer } from "./summarizer.js";
-import { type TokenCounter, approximateTokens } from "./tokens.js";
+import { extractiveSummarizer, type Summarizer } from "./summarizer.js";
+import { approximateTokens, type TokenCounter } from "./tokens.js";
 
 export interface ManagerOptions {
   /** Summarize when this many messages arrived since the last summary (0 = never automatically). */
@@ -105,7 +105,12 @@ export class MemoryManager implements AsyncDisposable {
   readonly #onBackgroundError: NonNullable<ManagerOptions["onBackgroundError"]>;
   #closed = false;
 
-  constructor(sessions: SessionStore, semantic: SemanticParts | null, options: ManagerOptions = {}, owned: { close(): Promise<void> }[] = []) {
+  constructor(
+    sessions: SessionStore,
+    semantic: SemanticParts | null,
+    options: ManagerOptions = {},
+    owned: { close(): Promise<void> }[] = [],
+  ) {
     this.sessions = sessions;
     this.vectors = semantic?.vectors ?? null;
     this.embedder = semantic?.embedder ?? null;
@@ -120,7 +125,9 @@ export class MemoryManager implements AsyncDisposable {
       ((error, ctx) => {
         if (Date.now() - lastWarn < 60_000) return;
         lastWarn = Date.now();
-        console.warn(`[langswarm-memory] background ${ctx.task} failed (will retry): ${(error as Error)?.message ?? error}`);
+        console.warn(
+          `[langswarm-memory] background ${ctx.task} failed (will retry): ${(error as Error)?.message ?? error}`,
+        );
       });
     this.indexer = semantic
       ? new SemanticIndexer({
@@ -134,21 +141,28 @@ export class MemoryManager implements AsyncDisposable {
 
   // ---- sessions ---------------------------------------------------------------------------------
 
-  async createSession(input: {
-    sessionId?: string;
-    userId?: string | null;
-    agentId?: string | null;
-    status?: string;
-    metadata?: JsonObject;
-    expiresAt?: Date | null;
-  } = {}): Promise<SessionInfo> {
+  async createSession(
+    input: {
+      sessionId?: string;
+      userId?: string | null;
+      agentId?: string | null;
+      status?: string;
+      metadata?: JsonObject;
+      expiresAt?: Date | null;
+    } = {},
+  ): Promise<SessionInfo> {
     this.#open();
     return this.sessions.createSession({ ...input, sessionId: input.sessionId ?? crypto.randomUUID() });
   }
 
   async getOrCreateSession(
     sessionId: string,
-    defaults: { userId?: string | null; agentId?: string | null; metadata?: JsonObject; expiresAt?: Date | null } = {},
+    defaults: {
+      userId?: string | null;
+      agentId?: string | null;
+      metadata?: JsonObject;
+      expiresAt?: Date | null;
+    } = {},
   ): Promise<SessionInfo> {
     this.#open();
     const existing = await this.sessions.getSession(sessionId);
@@ -207,7 +221,9 @@ export class MemoryManager implements AsyncDisposable {
   async addMessages(sessionId: string, messages: MessageInput[]): Promise<StoredMessage[]> {
     this.#open();
     if (!Array.isArray(messages)) throw new ValidationError("messages must be an array");
-    const withIds = messages.map((m) => (m && typeof m === "object" && m.id === undefined ? { ...m, id: crypto.randomUUID() } : m));
+    const withIds = messages.map((m) =>
+      m && typeof m === "object" && m.id === undefined ? { ...m, id: crypto.randomUUID() } : m,
+    );
     let stored: StoredMessage[];
     for (let attempt = 0; ; attempt++) {
       try {
@@ -230,9 +246,12 @@ export class MemoryManager implements AsyncDisposable {
   /** Full-text search over message content, where the session backend offers it. */
   async searchMessages(text: string, query: SearchMessagesQuery = {}): Promise<Page<MessageSearchHit>> {
     if (!this.sessions.capabilities.fullTextSearch || !this.sessions.searchMessages) {
-      throw new UnsupportedError("full-text search is not offered by this session backend (use recall() for semantic search)", {
-        backend: this.sessions.backend,
-      });
+      throw new UnsupportedError(
+        "full-text search is not offered by this session backend (use recall() for semantic search)",
+        {
+          backend: this.sessions.backend,
+        },
+      );
     }
     return this.sessions.searchMessages(text, query);
   }
@@ -255,7 +274,11 @@ export class MemoryManager implements AsyncDisposable {
       after = page[page.length - 1]!.seq;
     }
     if (messages.length === 0) return previous;
-    const content = await this.#summarizer({ previous, messages, ...(options.signal ? { signal: options.signal } : {}) });
+    const content = await this.#summarizer({
+      previous,
+      messages,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     return this.sessions.putSummary(sessionId, { content, uptoSeq: messages[messages.length - 1]!.seq });
   }
 
@@ -263,11 +286,13 @@ export class MemoryManager implements AsyncDisposable {
     // One summarization at a time per session: each check runs after the previous one finished,
     // so a burst of appends past the threshold produces one new version, not one per append.
     const previous = this.#summaryChains.get(sessionId) ?? Promise.resolve();
-    const task = previous.then(async () => {
-      const current = await this.sessions.getSummary(sessionId);
-      if (lastSeq - (current?.uptoSeq ?? 0) < this.#summaryThreshold) return;
-      await this.summarize(sessionId);
-    }).catch((error) => this.#onBackgroundError(error, { task: "summary", sessionId }));
+    const task = previous
+      .then(async () => {
+        const current = await this.sessions.getSummary(sessionId);
+        if (lastSeq - (current?.uptoSeq ?? 0) < this.#summaryThreshold) return;
+        await this.summarize(sessionId);
+      })
+      .catch((error) => this.#onBackgroundError(error, { task: "summary", sessionId }));
     this.#summaryChains.set(sessionId, task);
     void task.finally(() => {
       if (this.#summaryChains.get(sessionId) === task) this.#summaryChains.delete(sessionId);
@@ -280,7 +305,9 @@ export class MemoryManager implements AsyncDisposable {
   /** Semantic search over indexed messages. */
   async recall(query: string, options: RecallOptions = {}): Promise<RecalledMemory[]> {
     const { vectors, indexer } = this.#semantic();
-    const scope = options.scope ?? (options.sessionId ? "session" : options.userId ? "user" : options.agentId ? "agent" : "all");
+    const scope =
+      options.scope ??
+      (options.sessionId ? "session" : options.userId ? "user" : options.agentId ? "agent" : "all");
     const clauses: Filter[] = [{ kind: "message" }];
     const need = (key: "sessionId" | "userId" | "agentId") => {
       const value = options[key];
@@ -408,7 +435,9 @@ export class MemoryManager implements AsyncDisposable {
       const query = options.query ?? [...recentCandidates].reverse().find((m) => m.role === "user")?.content;
       if (query) {
         const recallOptions = options.recall || {};
-        const defaults: RecallOptions = session?.userId ? { scope: "user", userId: session.userId } : { scope: "all" };
+        const defaults: RecallOptions = session?.userId
+          ? { scope: "user", userId: session.userId }
+          : { scope: "all" };
         const found = await this.recall(query, { ...defaults, topK: 5, ...recallOptions });
         const inWindow = new Set(recent.map((m) => m.seq));
         const seen = new Set<string>();
@@ -440,7 +469,14 @@ export class MemoryManager implements AsyncDisposable {
     const turns = recent
       .filter((m) => m.role === "user" || m.role === "assistant")
       .map((m) => ({ role: m.role as "user" | "assistant", content: m.content }));
-    return { messages, summary, recent, recalled, tokens: used, anthropic: { system: systemText, messages: turns } };
+    return {
+      messages,
+      summary,
+      recent,
+      recalled,
+      tokens: used,
+      anthropic: { system: systemText, messages: turns },
+    };
   }
 
   // ---- lifecycle --------------------------------------------------------------------------------
@@ -460,7 +496,9 @@ export class MemoryManager implements AsyncDisposable {
 
   #semantic(): { vectors: VectorStore; indexer: SemanticIndexer } {
     if (!this.vectors || !this.indexer) {
-      throw new UnsupportedError("semantic memory is not configured: add settings.embedding and settings.vector_store");
+      throw new UnsupportedError(
+        "semantic memory is not configured: add settings.embedding and settings.vector_store",
+      );
     }
     return { vectors: this.vectors, indexer: this.indexer };
   }

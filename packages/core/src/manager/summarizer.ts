@@ -4,7 +4,11 @@ import type { StoredMessage, Summary } from "../types/session.js";
  * Turns the previous summary plus newer messages into a new summary. Any async function works; in
  * real use it is an LLM call.
  */
-export type Summarizer = (input: { previous: Summary | null; messages: StoredMessage[]; signal?: AbortSignal }) => Promise<string>;
+export type Summarizer = (input: {
+  previous: Summary | null;
+  messages: StoredMessage[];
+  signal?: AbortSignal;
+}) => Promise<string>;
 
 /**
  * The default summarizer is extractive, not abstractive: it keeps the previous summary's lines and adds

@@ -17,7 +17,10 @@ export class HashEmbeddingProvider implements EmbeddingProvider {
   constructor(options: { dimension?: number } = {}) {
     const dimension = options.dimension ?? 256;
     if (!Number.isSafeInteger(dimension) || dimension < 8 || dimension > 8192) {
-      throw new ConfigError("dimension must be an integer between 8 and 8192", { backend: "hash", key: "dimension" });
+      throw new ConfigError("dimension must be an integer between 8 and 8192", {
+        backend: "hash",
+        key: "dimension",
+      });
     }
     this.dimension = dimension;
     this.model = `hash-${dimension}`;
@@ -37,7 +40,8 @@ export class HashEmbeddingProvider implements EmbeddingProvider {
     const counts = new Map<string, number>();
     for (let i = 0; i < words.length; i++) {
       counts.set(words[i]!, (counts.get(words[i]!) ?? 0) + 1);
-      if (i > 0) counts.set(`${words[i - 1]} ${words[i]}`, (counts.get(`${words[i - 1]} ${words[i]}`) ?? 0) + 0.5);
+      if (i > 0)
+        counts.set(`${words[i - 1]} ${words[i]}`, (counts.get(`${words[i - 1]} ${words[i]}`) ?? 0) + 0.5);
     }
     for (const [feature, count] of counts) {
       const h = fnv1a(feature);
@@ -52,10 +56,19 @@ export class HashEmbeddingProvider implements EmbeddingProvider {
   }
 }
 
-const STOPWORDS = new Set("a an and are as at be by for from has have i in is it its of on or that the this to was we were what when where which who will with you your".split(" "));
+const STOPWORDS = new Set(
+  "a an and are as at be by for from has have i in is it its of on or that the this to was we were what when where which who will with you your".split(
+    " ",
+  ),
+);
 
 function tokenize(text: string): string[] {
-  return (text.toLowerCase().normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? [])
+  return (
+    text
+      .toLowerCase()
+      .normalize("NFKC")
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  )
     .filter((w) => !STOPWORDS.has(w))
     .map((w) => (w.length > 4 && w.endsWith("s") && !w.endsWith("ss") ? w.slice(0, -1) : w));
 }

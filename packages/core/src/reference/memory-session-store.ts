@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError, throwIfAborted } from "../errors.js";
+import { ConflictError, NotFoundError, throwIfAborted, ValidationError } from "../errors.js";
 import type { CallOptions, Page } from "../types/common.js";
 import type {
   AppendOptions,
@@ -15,6 +15,7 @@ import type {
   SummaryInput,
 } from "../types/session.js";
 import { decodeCursor, encodeCursor } from "../util/cursor.js";
+import { assertId } from "../util/validate.js";
 import {
   checkAppend,
   checkCreateSession,
@@ -26,7 +27,6 @@ import {
   listLimit,
   prepareMessages,
 } from "./session-rules.js";
-import { assertId } from "../util/validate.js";
 
 interface SessionRecord {
   info: SessionInfo;
@@ -69,7 +69,9 @@ export class InMemorySessionStore implements SessionStore {
     const now = this.#now();
     const existing = this.#sessions.get(input.sessionId);
     if (existing && !isExpired(existing.info, now)) {
-      throw new ConflictError(`session ${JSON.stringify(input.sessionId)} already exists`, { backend: BACKEND });
+      throw new ConflictError(`session ${JSON.stringify(input.sessionId)} already exists`, {
+        backend: BACKEND,
+      });
     }
     const info: SessionInfo = {
       sessionId: input.sessionId,
@@ -82,7 +84,13 @@ export class InMemorySessionStore implements SessionStore {
       expiresAt: input.expiresAt ?? null,
       lastSeq: 0,
     };
-    this.#sessions.set(input.sessionId, { info, messages: [], byMessageId: new Map(), summaries: [], watermarks: new Map() });
+    this.#sessions.set(input.sessionId, {
+      info,
+      messages: [],
+      byMessageId: new Map(),
+      summaries: [],
+      watermarks: new Map(),
+    });
     return clone(info);
   }
 
@@ -120,7 +128,9 @@ export class InMemorySessionStore implements SessionStore {
     throwIfAborted(options?.signal, BACKEND);
     const limit = listLimit(query, BACKEND);
     const now = this.#now();
-    const after = query.cursor ? decodeCursor<{ t: number; id: string }>(query.cursor, { t: "number", id: "string" }, BACKEND) : null;
+    const after = query.cursor
+      ? decodeCursor<{ t: number; id: string }>(query.cursor, { t: "number", id: "string" }, BACKEND)
+      : null;
     const rows = [...this.#sessions.values()]
       .map((r) => r.info)
       .filter((s) => !isExpired(s, now))
@@ -128,16 +138,26 @@ export class InMemorySessionStore implements SessionStore {
       .filter((s) => query.agentId === undefined || s.agentId === query.agentId)
       .filter((s) => query.status === undefined || s.status === query.status)
       .sort(compareNewestFirst)
-      .filter((s) => !after || compareNewestFirst(s, { createdAt: new Date(after.t), sessionId: after.id }) > 0);
+      .filter(
+        (s) => !after || compareNewestFirst(s, { createdAt: new Date(after.t), sessionId: after.id }) > 0,
+      );
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
-    const nextCursor = rows.length > limit && last ? encodeCursor({ t: last.createdAt.getTime(), id: last.sessionId }) : null;
+    const nextCursor =
+      rows.length > limit && last ? encodeCursor({ t: last.createdAt.getTime(), id: last.sessionId }) : null;
     return { items: items.map(clone), nextCursor };
   }
 
-  async appendMessages(sessionId: string, messages: MessageInput[], options?: AppendOptions): Promise<StoredMessage[]> {
+  async appendMessages(
+    sessionId: string,
+    messages: MessageInput[],
+    options?: AppendOptions,
+  ): Promise<StoredMessage[]> {
     throwIfAborted(options?.signal, BACKEND);
-    checkAppend(sessionId, messages, options, { backend: BACKEND, maxContentBytes: this.capabilities.maxContentBytes });
+    checkAppend(sessionId, messages, options, {
+      backend: BACKEND,
+      maxContentBytes: this.capabilities.maxContentBytes,
+    });
     const record = this.#require(sessionId);
     const now = this.#now();
     const prepared = prepareMessages(messages, now);
@@ -156,7 +176,11 @@ export class InMemorySessionStore implements SessionStore {
     return result;
   }
 
-  async getMessages(sessionId: string, query: MessageQuery = {}, options?: CallOptions): Promise<StoredMessage[]> {
+  async getMessages(
+    sessionId: string,
+    query: MessageQuery = {},
+    options?: CallOptions,
+  ): Promise<StoredMessage[]> {
     throwIfAborted(options?.signal, BACKEND);
     const q = checkMessageQuery(sessionId, query, BACKEND);
     const record = this.#require(sessionId);
@@ -201,7 +225,8 @@ export class InMemorySessionStore implements SessionStore {
     throwIfAborted(options?.signal, BACKEND);
     assertId(sessionId, "sessionId", { backend: BACKEND });
     assertId(name, "watermark name", { backend: BACKEND });
-    if (!Number.isSafeInteger(value) || value < 0) throw new ValidationError("watermark must be a non-negative integer", { backend: BACKEND });
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new ValidationError("watermark must be a non-negative integer", { backend: BACKEND });
     const record = this.#require(sessionId);
     record.watermarks.set(name, Math.max(record.watermarks.get(name) ?? 0, value));
   }
@@ -228,12 +253,16 @@ export class InMemorySessionStore implements SessionStore {
 
   #require(sessionId: string): SessionRecord {
     const record = this.#live(sessionId);
-    if (!record) throw new NotFoundError(`session ${JSON.stringify(sessionId)} does not exist`, { backend: BACKEND });
+    if (!record)
+      throw new NotFoundError(`session ${JSON.stringify(sessionId)} does not exist`, { backend: BACKEND });
     return record;
   }
 }
 
-function compareNewestFirst(a: Pick<SessionInfo, "createdAt" | "sessionId">, b: Pick<SessionInfo, "createdAt" | "sessionId">): number {
+function compareNewestFirst(
+  a: Pick<SessionInfo, "createdAt" | "sessionId">,
+  b: Pick<SessionInfo, "createdAt" | "sessionId">,
+): number {
   const dt = b.createdAt.getTime() - a.createdAt.getTime();
   if (dt !== 0) return dt;
   return a.sessionId < b.sessionId ? 1 : a.sessionId > b.sessionId ? -1 : 0;

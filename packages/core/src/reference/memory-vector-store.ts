@@ -1,7 +1,7 @@
-import { ALL_FILTER_OPERATORS } from "../filter/types.js";
-import { matchesFilter } from "../filter/match.js";
 import { throwIfAborted } from "../errors.js";
+import { matchesFilter } from "../filter/match.js";
 import type { Filter } from "../filter/types.js";
+import { ALL_FILTER_OPERATORS } from "../filter/types.js";
 import type { CallOptions } from "../types/common.js";
 import type {
   StoredVector,
@@ -13,7 +13,16 @@ import type {
   VectorRecord,
   VectorStore,
 } from "../types/vector.js";
-import { type CheckedRecord, checkDeleteFilter, checkIds, checkIndexInfo, checkQuery, checkUpsert, METRICS, similarity } from "./vector-rules.js";
+import {
+  type CheckedRecord,
+  checkDeleteFilter,
+  checkIds,
+  checkIndexInfo,
+  checkQuery,
+  checkUpsert,
+  METRICS,
+  similarity,
+} from "./vector-rules.js";
 
 export const MEMORY_VECTOR_CAPABILITIES: VectorCapabilities = {
   filterOperators: ALL_FILTER_OPERATORS,
@@ -37,7 +46,11 @@ export class InMemoryVectorStore implements VectorStore {
   readonly #records = new Map<string, CheckedRecord>();
 
   constructor(options: { dimension: number; metric?: VectorMetric; name?: string }) {
-    this.index = { name: options.name ?? "memory", dimension: options.dimension, metric: options.metric ?? "cosine" };
+    this.index = {
+      name: options.name ?? "memory",
+      dimension: options.dimension,
+      metric: options.metric ?? "cosine",
+    };
     checkIndexInfo(this.index, this.capabilities, BACKEND);
   }
 
@@ -45,7 +58,8 @@ export class InMemoryVectorStore implements VectorStore {
 
   async upsert(records: VectorRecord[], options?: CallOptions): Promise<void> {
     throwIfAborted(options?.signal, BACKEND);
-    for (const record of checkUpsert(records, this.index.dimension, BACKEND)) this.#records.set(record.id, record);
+    for (const record of checkUpsert(records, this.index.dimension, BACKEND))
+      this.#records.set(record.id, record);
   }
 
   async query(query: VectorQuery, options?: CallOptions): Promise<VectorMatch[]> {
@@ -73,7 +87,16 @@ export class InMemoryVectorStore implements VectorStore {
     checkIds(ids, BACKEND);
     return ids.flatMap((id) => {
       const r = this.#records.get(id);
-      return r ? [{ id: r.id, vector: r.vector.slice(), metadata: structuredClone(r.metadata), document: r.document }] : [];
+      return r
+        ? [
+            {
+              id: r.id,
+              vector: r.vector.slice(),
+              metadata: structuredClone(r.metadata),
+              document: r.document,
+            },
+          ]
+        : [];
     });
   }
 

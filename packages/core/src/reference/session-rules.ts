@@ -32,7 +32,8 @@ export const DEFAULT_LIST = 100;
 
 export function checkCreateSession(input: CreateSessionInput, backend: string): void {
   const ctx = { backend };
-  if (typeof input !== "object" || input === null) throw new ValidationError("createSession needs an object", ctx);
+  if (typeof input !== "object" || input === null)
+    throw new ValidationError("createSession needs an object", ctx);
   assertId(input.sessionId, "sessionId", ctx);
   if (input.userId != null) assertId(input.userId, "userId", ctx);
   if (input.agentId != null) assertId(input.agentId, "agentId", ctx);
@@ -43,7 +44,8 @@ export function checkCreateSession(input: CreateSessionInput, backend: string): 
 
 export function checkPatch(patch: SessionPatch, backend: string): void {
   const ctx = { backend };
-  if (typeof patch !== "object" || patch === null) throw new ValidationError("updateSession needs a patch object", ctx);
+  if (typeof patch !== "object" || patch === null)
+    throw new ValidationError("updateSession needs a patch object", ctx);
   if (patch.userId != null) assertId(patch.userId, "userId", ctx);
   if (patch.agentId != null) assertId(patch.agentId, "agentId", ctx);
   if (patch.status !== undefined) assertId(patch.status, "status", ctx);
@@ -62,13 +64,18 @@ export function checkAppend(
     throw new ValidationError("appendMessages needs a non-empty array of messages", { backend: ctx.backend });
   }
   if (messages.length > MAX_BATCH) {
-    throw new ValidationError(`at most ${MAX_BATCH} messages per batch (got ${messages.length})`, { backend: ctx.backend });
+    throw new ValidationError(`at most ${MAX_BATCH} messages per batch (got ${messages.length})`, {
+      backend: ctx.backend,
+    });
   }
   const ids = new Set<string>();
   messages.forEach((m, i) => {
     assertMessageInput(m, i, ctx);
     if (m.id !== undefined) {
-      if (ids.has(m.id)) throw new ValidationError(`messages[${i}].id repeats an id of the same batch`, { backend: ctx.backend });
+      if (ids.has(m.id))
+        throw new ValidationError(`messages[${i}].id repeats an id of the same batch`, {
+          backend: ctx.backend,
+        });
       ids.add(m.id);
     }
   });
@@ -83,10 +90,15 @@ export interface NormalizedMessageQuery {
   since?: Date;
 }
 
-export function checkMessageQuery(sessionId: string, query: MessageQuery, backend: string): NormalizedMessageQuery {
+export function checkMessageQuery(
+  sessionId: string,
+  query: MessageQuery,
+  backend: string,
+): NormalizedMessageQuery {
   const ctx = { backend };
   assertId(sessionId, "sessionId", ctx);
-  if (typeof query !== "object" || query === null) throw new ValidationError("message query must be an object", ctx);
+  if (typeof query !== "object" || query === null)
+    throw new ValidationError("message query must be an object", ctx);
   const out: NormalizedMessageQuery = {
     afterSeq: 0,
     beforeSeq: Number.MAX_SAFE_INTEGER,
@@ -111,7 +123,8 @@ export function checkMessageQuery(sessionId: string, query: MessageQuery, backen
 export function checkSummary(sessionId: string, summary: SummaryInput, backend: string): void {
   const ctx = { backend };
   assertId(sessionId, "sessionId", ctx);
-  if (typeof summary !== "object" || summary === null) throw new ValidationError("summary must be an object", ctx);
+  if (typeof summary !== "object" || summary === null)
+    throw new ValidationError("summary must be an object", ctx);
   assertStorableText(summary.content, "summary.content", ctx);
   assertNonNegativeInteger(summary.uptoSeq, "summary.uptoSeq", ctx);
   if (summary.metadata !== undefined) assertJsonObject(summary.metadata, "summary.metadata", ctx);
@@ -122,7 +135,8 @@ export function listLimit(query: ListSessionsQuery, backend: string): number {
   if (query.userId !== undefined) assertId(query.userId, "userId", ctx);
   if (query.agentId !== undefined) assertId(query.agentId, "agentId", ctx);
   if (query.status !== undefined) assertId(query.status, "status", ctx);
-  if (query.cursor != null && typeof query.cursor !== "string") throw new ValidationError("cursor must be a string", ctx);
+  if (query.cursor != null && typeof query.cursor !== "string")
+    throw new ValidationError("cursor must be a string", ctx);
   return clampLimit(query.limit, DEFAULT_LIST, MAX_LIST, "limit", ctx);
 }
 

@@ -160,7 +160,11 @@ export interface SessionStore {
    * session are not stored again: their stored version is returned in their place. Returns one
    * StoredMessage per input, in input order. NotFoundError when the session is missing or expired.
    */
-  appendMessages(sessionId: string, messages: MessageInput[], options?: AppendOptions): Promise<StoredMessage[]>;
+  appendMessages(
+    sessionId: string,
+    messages: MessageInput[],
+    options?: AppendOptions,
+  ): Promise<StoredMessage[]>;
   getMessages(sessionId: string, query?: MessageQuery, options?: CallOptions): Promise<StoredMessage[]>;
 
   /** Store a new summary version (previous version + 1). */
@@ -177,7 +181,11 @@ export interface SessionStore {
   prune(options?: CallOptions & { now?: Date }): Promise<number>;
 
   /** Full-text search; only when `capabilities.fullTextSearch`. */
-  searchMessages?(text: string, query?: SearchMessagesQuery, options?: CallOptions): Promise<Page<MessageSearchHit>>;
+  searchMessages?(
+    text: string,
+    query?: SearchMessagesQuery,
+    options?: CallOptions,
+  ): Promise<Page<MessageSearchHit>>;
 
   /** Release what the adapter owns. A caller-supplied client/pool is left open. */
   close(): Promise<void>;

@@ -25,8 +25,10 @@ export function byteLength(text: string): number {
 
 /** Text that every backend can store and give back unchanged. */
 export function assertStorableText(text: unknown, what: string, ctx: Ctx = {}): asserts text is string {
-  if (typeof text !== "string") throw new ValidationError(`${what} must be a string, got ${typeof text}`, opts(ctx));
-  if (text.includes("\u0000")) throw new ValidationError(`${what} must not contain NUL characters`, opts(ctx));
+  if (typeof text !== "string")
+    throw new ValidationError(`${what} must be a string, got ${typeof text}`, opts(ctx));
+  if (text.includes("\u0000"))
+    throw new ValidationError(`${what} must not contain NUL characters`, opts(ctx));
   if (!text.isWellFormed()) throw new ValidationError(`${what} contains a lone UTF-16 surrogate`, opts(ctx));
 }
 
@@ -41,7 +43,10 @@ export function assertId(id: unknown, what: string, ctx: Ctx = {}): asserts id i
 
 export function assertIdentifier(name: unknown, what: string, ctx: Ctx = {}): asserts name is string {
   if (typeof name !== "string" || !IDENTIFIER_PATTERN.test(name)) {
-    throw new ValidationError(`${what} must match ${IDENTIFIER_PATTERN} (got ${JSON.stringify(String(name).slice(0, 80))})`, opts(ctx));
+    throw new ValidationError(
+      `${what} must match ${IDENTIFIER_PATTERN} (got ${JSON.stringify(String(name).slice(0, 80))})`,
+      opts(ctx),
+    );
   }
 }
 
@@ -50,12 +55,18 @@ export function assertJsonObject(value: unknown, what: string, ctx: Ctx = {}): a
   const walk = (v: unknown, path: string, depth: number): void => {
     if (depth > 32) throw new ValidationError(`${what}${path} is nested deeper than 32 levels`, opts(ctx));
     if (v === null || typeof v === "boolean") return;
-    if (typeof v === "string") return assertStorableText(v, `${what}${path}`, ctx);
+    if (typeof v === "string") {
+      assertStorableText(v, `${what}${path}`, ctx);
+      return;
+    }
     if (typeof v === "number") {
       if (!Number.isFinite(v)) throw new ValidationError(`${what}${path} must be a finite number`, opts(ctx));
       return;
     }
-    if (Array.isArray(v)) return v.forEach((item, i) => walk(item, `${path}[${i}]`, depth + 1));
+    if (Array.isArray(v)) {
+      for (const [i, item] of v.entries()) walk(item, `${path}[${i}]`, depth + 1);
+      return;
+    }
     if (typeof v === "object" && isPlainObject(v)) {
       for (const [key, item] of Object.entries(v)) {
         assertStorableText(key, `${what}${path} key`, ctx);
@@ -71,9 +82,14 @@ export function assertJsonObject(value: unknown, what: string, ctx: Ctx = {}): a
   walk(value, "", 0);
 }
 
-export function assertMessageInput(message: unknown, index: number, ctx: Ctx & { maxContentBytes?: number } = {}): asserts message is MessageInput {
+export function assertMessageInput(
+  message: unknown,
+  index: number,
+  ctx: Ctx & { maxContentBytes?: number } = {},
+): asserts message is MessageInput {
   const what = `messages[${index}]`;
-  if (typeof message !== "object" || message === null) throw new ValidationError(`${what} must be an object`, opts(ctx));
+  if (typeof message !== "object" || message === null)
+    throw new ValidationError(`${what} must be an object`, opts(ctx));
   const m = message as MessageInput;
   if (m.id !== undefined) assertId(m.id, `${what}.id`, ctx);
   assertId(m.role, `${what}.role`, ctx);
@@ -91,13 +107,23 @@ export function assertDate(value: unknown, what: string, ctx: Ctx = {}): asserts
   }
 }
 
-export function assertNonNegativeInteger(value: unknown, what: string, ctx: Ctx = {}): asserts value is number {
+export function assertNonNegativeInteger(
+  value: unknown,
+  what: string,
+  ctx: Ctx = {},
+): asserts value is number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
     throw new ValidationError(`${what} must be a non-negative integer`, opts(ctx));
   }
 }
 
-export function clampLimit(value: number | undefined, fallback: number, max: number, what: string, ctx: Ctx = {}): number {
+export function clampLimit(
+  value: number | undefined,
+  fallback: number,
+  max: number,
+  what: string,
+  ctx: Ctx = {},
+): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 1 || value > max) {
     throw new ValidationError(`${what} must be an integer between 1 and ${max}`, opts(ctx));
@@ -114,7 +140,8 @@ export function toVector(vector: unknown, dimension: number, what: string, ctx: 
     throw new ValidationError(`${what} must be an array of numbers`, opts(ctx));
   }
   const values = vector as ArrayLike<number>;
-  if (values.length !== dimension) throw new DimensionMismatchError(dimension, values.length, { ...opts(ctx), what });
+  if (values.length !== dimension)
+    throw new DimensionMismatchError(dimension, values.length, { ...opts(ctx), what });
   const out = new Float32Array(dimension);
   for (let i = 0; i < dimension; i++) {
     const v = values[i];
@@ -128,13 +155,20 @@ export function toVector(vector: unknown, dimension: number, what: string, ctx: 
 }
 
 /** Vector metadata: filterable keys and scalar (or string-array) values only. */
-export function assertVectorMetadata(value: unknown, what: string, ctx: Ctx = {}): asserts value is VectorMetadata {
+export function assertVectorMetadata(
+  value: unknown,
+  what: string,
+  ctx: Ctx = {},
+): asserts value is VectorMetadata {
   if (typeof value !== "object" || value === null || Array.isArray(value) || !isPlainObject(value)) {
     throw new ValidationError(`${what} must be a plain object`, opts(ctx));
   }
   for (const [key, v] of Object.entries(value)) {
     if (!METADATA_KEY_PATTERN.test(key)) {
-      throw new ValidationError(`${what} key ${JSON.stringify(key.slice(0, 80))} must match ${METADATA_KEY_PATTERN}`, opts(ctx));
+      throw new ValidationError(
+        `${what} key ${JSON.stringify(key.slice(0, 80))} must match ${METADATA_KEY_PATTERN}`,
+        opts(ctx),
+      );
     }
     assertMetadataValue(v, `${what}.${key}`, ctx);
   }
