@@ -2,20 +2,25 @@ import { Redis } from "ioredis";
 import type { LuaScript } from "./scripts.js";
 
 /**
- * The part of an ioredis client this store uses. Typed structurally so a caller's client from another
- * ioredis major (5.x or 6.x) is accepted.
+ * The part of an ioredis client this store uses: `call` (generic command), `quit`, `disconnect`.
+ * Typed structurally so a caller's client from another ioredis major (5.x or 6.x) is accepted.
  */
 export interface RedisClient {
-  evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
-  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
-  hmget(key: string, ...fields: string[]): Promise<(string | null)[]>;
-  hget(key: string, field: string): Promise<string | null>;
-  zrangebyscore(key: string, min: number | string, max: number | string, ...args: (string | number)[]): Promise<unknown[]>;
-  zrevrangebyscore(key: string, max: number | string, min: number | string, ...args: (string | number)[]): Promise<unknown[]>;
-  script(subcommand: "LOAD", source: string): Promise<unknown>;
+  call(command: string, ...args: (string | number)[]): Promise<unknown>;
   quit(): Promise<unknown>;
   disconnect(): void;
 }
+
+/** Typed wrappers over `call` for the commands used outside scripts. */
+export const commands = {
+  hmget: (c: RedisClient, key: string, fields: readonly string[]) => c.call("HMGET", key, ...fields) as Promise<(string | null)[]>,
+  hget: (c: RedisClient, key: string, field: string) => c.call("HGET", key, field) as Promise<string | null>,
+  scriptLoad: (c: RedisClient, source: string) => c.call("SCRIPT", "LOAD", source),
+  zrangeByScore: (c: RedisClient, key: string, min: string | number, max: string | number, offset: number, count: number) =>
+    c.call("ZRANGEBYSCORE", key, min, max, "LIMIT", offset, count) as Promise<string[]>,
+  zrevrangeByScoreWithScores: (c: RedisClient, key: string, max: string | number, min: string | number, offset: number, count: number) =>
+    c.call("ZREVRANGEBYSCORE", key, max, min, "WITHSCORES", "LIMIT", offset, count) as Promise<unknown[]>,
+};
 
 /**
  * A client the store owns. ioredis retries forever by default; here a command waits for at most one
@@ -42,10 +47,10 @@ export function createOwnedClient(options: { url: string; db?: number; connectTi
 /** EVALSHA, falling back to EVAL when the server does not have the script (restart, SCRIPT FLUSH). */
 export async function runScript(client: RedisClient, script: LuaScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown[]> {
   try {
-    return (await client.evalsha(script.sha, keys.length, ...keys, ...args)) as unknown[];
+    return (await client.call("EVALSHA", script.sha, keys.length, ...keys, ...args)) as unknown[];
   } catch (error) {
     if (!String((error as Error)?.message ?? "").startsWith("NOSCRIPT")) throw error;
-    return (await client.eval(script.source, keys.length, ...keys, ...args)) as unknown[];
+    return (await client.call("EVAL", script.source, keys.length, ...keys, ...args)) as unknown[];
   }
 }
 

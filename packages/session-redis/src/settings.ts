@@ -77,7 +77,7 @@ export function checkOptions(options: RedisSessionStoreOptions): void {
       throw fail("client", "give either client or url/db, not both (the client already has its connection)");
     }
     const c = options.client as unknown as Record<string, unknown>;
-    if (typeof c !== "object" || c === null || typeof c.evalsha !== "function" || typeof c.hmget !== "function") {
+    if (typeof c !== "object" || c === null || typeof c.call !== "function" || typeof c.quit !== "function") {
       throw fail("client", "expected an ioredis client (Redis instance)");
     }
     if (c.isCluster === true) {

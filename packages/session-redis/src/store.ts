@@ -24,7 +24,7 @@ import {
   sessionRules,
   throwIfAborted,
 } from "@langswarm/memory-core";
-import { type RedisClient, createOwnedClient, runScript, scorePairs } from "./client.js";
+import { type RedisClient, commands, createOwnedClient, runScript, scorePairs } from "./client.js";
 import { decodeMessage, decodeSession, decodeSummary, encodeMessage, encodeSummary, encodedCreatedAt } from "./codec.js";
 import { mapError, raceAbort } from "./errors.js";
 import {
@@ -118,7 +118,7 @@ export class RedisSessionStore implements SessionStore {
       );
     }
     // Load every script now so the first call of each needs no EVAL fallback.
-    await this.#call("setup", () => Promise.all(ALL_SCRIPTS.map((s) => this.#client.script("LOAD", s.source))));
+    await this.#call("setup", () => Promise.all(ALL_SCRIPTS.map((s) => commands.scriptLoad(this.#client, s.source))));
   }
 
   async createSession(input: CreateSessionInput, options?: CallOptions): Promise<SessionInfo> {
@@ -168,7 +168,7 @@ export class RedisSessionStore implements SessionStore {
     throwIfAborted(options?.signal, BACKEND);
     assertId(sessionId, "sessionId", { backend: BACKEND });
     const keys = sessionKeys(this.keyPrefix, sessionId);
-    const fields = await this.#call("getSession", () => this.#client.hmget(keys.session, ...SESSION_FIELDS), options);
+    const fields = await this.#call("getSession", () => commands.hmget(this.#client, keys.session, SESSION_FIELDS), options);
     const info = decodeSession(fields);
     return info && !sessionRules.isExpired(info, this.#now()) ? info : null;
   }
@@ -242,7 +242,7 @@ export class RedisSessionStore implements SessionStore {
       const want = limit + 1 - items.length;
       const raw = await this.#call(
         "listSessions",
-        () => this.#client.zrevrangebyscore(index, pos ? pos.t : "+inf", "-inf", "WITHSCORES", "LIMIT", skip, want),
+        () => commands.zrevrangeByScoreWithScores(this.#client, index, pos ? pos.t : "+inf", "-inf", skip, want),
         options,
       );
       const entries = scorePairs(raw);
@@ -257,7 +257,7 @@ export class RedisSessionStore implements SessionStore {
       }
       const rows = await this.#call(
         "listSessions",
-        () => Promise.all(fresh.map((e) => this.#client.hmget(sessionKeysOf(this.keyPrefix, e.member).session, ...SESSION_FIELDS))),
+        () => Promise.all(fresh.map((e) => commands.hmget(this.#client, sessionKeysOf(this.keyPrefix, e.member).session, SESSION_FIELDS))),
         options,
       );
       fresh.forEach((entry, i) => {
@@ -390,7 +390,7 @@ export class RedisSessionStore implements SessionStore {
     assertId(sessionId, "sessionId", { backend: BACKEND });
     assertId(name, "watermark name", { backend: BACKEND });
     const keys = sessionKeys(this.keyPrefix, sessionId);
-    const [id, ea, value] = await this.#call("getWatermark", () => this.#client.hmget(keys.session, "id", "ea", WATERMARK_FIELD + name), options);
+    const [id, ea, value] = await this.#call("getWatermark", () => commands.hmget(this.#client, keys.session, ["id", "ea", WATERMARK_FIELD + name]), options);
     if (!id || (ea && Number(ea) <= this.#now().getTime())) throw notFound(sessionId);
     return value ? Number(value) : 0;
   }
@@ -418,7 +418,7 @@ export class RedisSessionStore implements SessionStore {
     for (;;) {
       throwIfAborted(options?.signal, BACKEND);
       const due = (await this.#call("prune", () =>
-        this.#client.zrangebyscore(this.#keys.expiry, "-inf", now, "LIMIT", 0, PRUNE_BATCH),
+        commands.zrangeByScore(this.#client, this.#keys.expiry, "-inf", now, 0, PRUNE_BATCH),
       )) as string[];
       const todo = due.filter((member) => !seen.has(member));
       if (todo.length === 0) break;
@@ -448,7 +448,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async #membership(keys: SessionKeys, action: string): Promise<string> {
-    return (await this.#call(action, () => this.#client.hget(this.#keys.registry, keys.member))) ?? "";
+    return (await this.#call(action, () => commands.hget(this.#client, this.#keys.registry, keys.member))) ?? "";
   }
 
   /** Delete a session's keys and index entries (guarded by its membership; retried if it moved). */
