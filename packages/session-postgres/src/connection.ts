@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
+import { connect } from "node:net";
 import { AbortError, isMemoryError, throwIfAborted } from "@langswarm/memory-core";
-import { Client, type Pool, type PoolClient, type QueryConfig, type QueryResultRow } from "pg";
+import type { Pool, PoolClient, QueryConfig, QueryResultRow } from "pg";
 import { BACKEND, isConnectionError, isRolledBack, mapError } from "./errors.js";
 
 /**
@@ -97,6 +98,12 @@ export class Connection {
       throw new ConnectPhaseError(error);
     }
     let broken: unknown;
+    // A checked-out client can emit 'error' between statements (e.g. the server announcing its
+    // shutdown); without a listener that would crash the process. Note it and drop the client.
+    const onClientError = (error: unknown) => {
+      broken ??= error;
+    };
+    client.on("error", onClientError);
     const onAbort = () => cancelActiveQuery(client, this.pool);
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
@@ -114,6 +121,7 @@ export class Connection {
       throw error;
     } finally {
       signal?.removeEventListener("abort", onAbort);
+      client.off("error", onClientError);
       client.release(broken === undefined ? undefined : true);
     }
   }
@@ -159,34 +167,36 @@ export class Connection {
 }
 
 /**
- * Ask the server to cancel whatever the client is running: a protocol-level cancel request on a
- * separate socket (needs no free pool connection). Over TLS pg cannot send that request, so fall
- * back to pg_cancel_backend() on another pooled connection. Best effort: errors are ignored.
+ * Ask the server to cancel whatever the client is running. Over plain TCP or a unix socket: the
+ * protocol's CancelRequest on a separate socket (needs no free pool connection, no login). Over TLS
+ * the server expects the request inside TLS, so fall back to pg_cancel_backend() on another pooled
+ * connection. Best effort: the caller gets AbortError either way.
  */
 function cancelActiveQuery(client: PoolClient, pool: Pool): void {
-  const internals = client as PoolClient & {
-    activeQuery?: unknown;
-    processID?: number;
+  const c = client as PoolClient & {
+    processID?: number | null;
+    secretKey?: number | null;
+    host?: string;
+    port?: number;
+    ssl?: unknown;
     connectionParameters?: { ssl?: unknown };
   };
-  const query = internals.activeQuery;
-  if (!query || internals.processID == null) return;
-  try {
-    if (internals.connectionParameters?.ssl) {
-      pool.query("SELECT pg_cancel_backend($1)", [internals.processID]).catch(() => {});
-      return;
-    }
-    const canceller = new Client(
-      internals.connectionParameters as ConstructorParameters<typeof Client>[0],
-    ) as Client & {
-      connection: { on(event: string, fn: () => void): void };
-      cancel(client: unknown, query: unknown): void;
-    };
-    canceller.connection.on("error", () => {});
-    canceller.cancel(client, query);
-  } catch {
-    // Cancellation is an optimisation: the caller is told AbortError either way.
+  if (typeof c.processID !== "number" || typeof c.secretKey !== "number") return;
+  if (c.ssl || c.connectionParameters?.ssl) {
+    pool.query("SELECT pg_cancel_backend($1)", [c.processID]).catch(() => {});
+    return;
   }
+  const request = Buffer.alloc(16);
+  request.writeInt32BE(16, 0);
+  request.writeInt32BE(80877102, 4); // the CancelRequest code
+  request.writeInt32BE(c.processID, 8);
+  request.writeInt32BE(c.secretKey, 12);
+  const host = c.host ?? "localhost";
+  const port = c.port ?? 5432;
+  const socket = host.startsWith("/") ? connect(`${host}/.s.PGSQL.${port}`) : connect(port, host);
+  socket.on("error", () => {});
+  socket.setTimeout(5_000, () => socket.destroy());
+  socket.on("connect", () => socket.end(request));
 }
 
 function backoff(attempt: number): number {
