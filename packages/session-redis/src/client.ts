@@ -13,13 +13,26 @@ export interface RedisClient {
 
 /** Typed wrappers over `call` for the commands used outside scripts. */
 export const commands = {
-  hmget: (c: RedisClient, key: string, fields: readonly string[]) => c.call("HMGET", key, ...fields) as Promise<(string | null)[]>,
+  hmget: (c: RedisClient, key: string, fields: readonly string[]) =>
+    c.call("HMGET", key, ...fields) as Promise<(string | null)[]>,
   hget: (c: RedisClient, key: string, field: string) => c.call("HGET", key, field) as Promise<string | null>,
   scriptLoad: (c: RedisClient, source: string) => c.call("SCRIPT", "LOAD", source),
-  zrangeByScore: (c: RedisClient, key: string, min: string | number, max: string | number, offset: number, count: number) =>
-    c.call("ZRANGEBYSCORE", key, min, max, "LIMIT", offset, count) as Promise<string[]>,
-  zrevrangeByScoreWithScores: (c: RedisClient, key: string, max: string | number, min: string | number, offset: number, count: number) =>
-    c.call("ZREVRANGEBYSCORE", key, max, min, "WITHSCORES", "LIMIT", offset, count) as Promise<unknown[]>,
+  zrangeByScore: (
+    c: RedisClient,
+    key: string,
+    min: string | number,
+    max: string | number,
+    offset: number,
+    count: number,
+  ) => c.call("ZRANGEBYSCORE", key, min, max, "LIMIT", offset, count) as Promise<string[]>,
+  zrevrangeByScoreWithScores: (
+    c: RedisClient,
+    key: string,
+    max: string | number,
+    min: string | number,
+    offset: number,
+    count: number,
+  ) => c.call("ZREVRANGEBYSCORE", key, max, min, "WITHSCORES", "LIMIT", offset, count) as Promise<unknown[]>,
 };
 
 /**
@@ -28,7 +41,12 @@ export const commands = {
  * server surfaces as BackendUnavailableError within about a second, and the client keeps reconnecting
  * in the background so the store heals by itself when the server comes back.
  */
-export function createOwnedClient(options: { url: string; db?: number; connectTimeoutMs: number; commandTimeoutMs: number }): Redis {
+export function createOwnedClient(options: {
+  url: string;
+  db?: number;
+  connectTimeoutMs: number;
+  commandTimeoutMs: number;
+}): Redis {
   const client = new Redis(options.url, {
     ...(options.db !== undefined ? { db: options.db } : {}),
     lazyConnect: true,
@@ -45,7 +63,12 @@ export function createOwnedClient(options: { url: string; db?: number; connectTi
 }
 
 /** EVALSHA, falling back to EVAL when the server does not have the script (restart, SCRIPT FLUSH). */
-export async function runScript(client: RedisClient, script: LuaScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown[]> {
+export async function runScript(
+  client: RedisClient,
+  script: LuaScript,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown[]> {
   try {
     return (await client.call("EVALSHA", script.sha, keys.length, ...keys, ...args)) as unknown[];
   } catch (error) {
@@ -58,9 +81,11 @@ export async function runScript(client: RedisClient, script: LuaScript, keys: re
 export function scorePairs(reply: unknown[]): { member: string; score: number }[] {
   const out: { member: string; score: number }[] = [];
   if (reply.length > 0 && Array.isArray(reply[0])) {
-    for (const pair of reply as [string, string | number][]) out.push({ member: String(pair[0]), score: Number(pair[1]) });
+    for (const pair of reply as [string, string | number][])
+      out.push({ member: String(pair[0]), score: Number(pair[1]) });
     return out;
   }
-  for (let i = 0; i + 1 < reply.length; i += 2) out.push({ member: String(reply[i]), score: Number(reply[i + 1]) });
+  for (let i = 0; i + 1 < reply.length; i += 2)
+    out.push({ member: String(reply[i]), score: Number(reply[i + 1]) });
   return out;
 }

@@ -9,7 +9,13 @@ import { BACKEND } from "./settings.js";
  */
 type EncodedMessage = [createdAtMs: number, id: string, role: string, content: string, metadata: JsonObject];
 
-export function encodeMessage(m: { id: string; role: string; content: string; metadata: JsonObject; createdAt: Date }): string {
+export function encodeMessage(m: {
+  id: string;
+  role: string;
+  content: string;
+  metadata: JsonObject;
+  createdAt: Date;
+}): string {
   const value: EncodedMessage = [m.createdAt.getTime(), m.id, m.role, m.content, m.metadata];
   return JSON.stringify(value);
 }
@@ -26,7 +32,12 @@ export function encodedCreatedAt(text: string): number {
 
 type EncodedSummary = [createdAtMs: number, content: string, uptoSeq: number, metadata: JsonObject];
 
-export function encodeSummary(s: { content: string; uptoSeq: number; metadata: JsonObject; createdAt: Date }): string {
+export function encodeSummary(s: {
+  content: string;
+  uptoSeq: number;
+  metadata: JsonObject;
+  createdAt: Date;
+}): string {
   const value: EncodedSummary = [s.createdAt.getTime(), s.content, s.uptoSeq, s.metadata];
   return JSON.stringify(value);
 }
@@ -60,6 +71,9 @@ function parse(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new BackendError(`a stored ${what} is not valid JSON (was the key prefix shared with other data?)`, { backend: BACKEND });
+    throw new BackendError(
+      `a stored ${what} is not valid JSON (was the key prefix shared with other data?)`,
+      { backend: BACKEND },
+    );
   }
 }

@@ -1,11 +1,41 @@
-import { AbortError, BackendError, BackendUnavailableError, isMemoryError, type MemoryError } from "@langswarm/memory-core";
+import {
+  AbortError,
+  BackendError,
+  BackendUnavailableError,
+  isMemoryError,
+  type MemoryError,
+} from "@langswarm/memory-core";
 import { BACKEND } from "./settings.js";
 
 /** Reply errors that mean "the server is there but cannot serve right now": safe to retry. */
-const UNAVAILABLE_REPLIES = ["LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "READONLY", "NOREPLICAS"];
+const UNAVAILABLE_REPLIES = [
+  "LOADING",
+  "BUSY",
+  "MASTERDOWN",
+  "TRYAGAIN",
+  "CLUSTERDOWN",
+  "READONLY",
+  "NOREPLICAS",
+];
 /** Socket-level failures (Node error codes) and ioredis' own connection messages. */
-const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
-const UNAVAILABLE_MESSAGES = [/connection is closed/i, /stream isn't writeable/i, /command timed out/i, /reached the max retries/i, /connect etimedout/i, /command aborted due to connection close/i];
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
+const UNAVAILABLE_MESSAGES = [
+  /connection is closed/i,
+  /stream isn't writeable/i,
+  /command timed out/i,
+  /reached the max retries/i,
+  /connect etimedout/i,
+  /command aborted due to connection close/i,
+];
 
 /**
  * Map a driver failure to a typed error: connection trouble -> BackendUnavailableError, everything else
@@ -16,11 +46,21 @@ export function mapError(error: unknown, action: string): MemoryError {
   const err = error as { name?: string; code?: string; message?: string };
   const message = scrub(String(err?.message ?? error));
   const cause = error;
-  if (err?.name === "MaxRetriesPerRequestError" || (err?.code && UNAVAILABLE_CODES.has(err.code)) || UNAVAILABLE_MESSAGES.some((re) => re.test(message))) {
-    return new BackendUnavailableError(`${action}: Redis is unreachable (${message})`, { backend: BACKEND, cause });
+  if (
+    err?.name === "MaxRetriesPerRequestError" ||
+    (err?.code && UNAVAILABLE_CODES.has(err.code)) ||
+    UNAVAILABLE_MESSAGES.some((re) => re.test(message))
+  ) {
+    return new BackendUnavailableError(`${action}: Redis is unreachable (${message})`, {
+      backend: BACKEND,
+      cause,
+    });
   }
   if (err?.name === "ReplyError" && UNAVAILABLE_REPLIES.some((word) => message.startsWith(word))) {
-    return new BackendUnavailableError(`${action}: Redis cannot serve right now (${message})`, { backend: BACKEND, cause });
+    return new BackendUnavailableError(`${action}: Redis cannot serve right now (${message})`, {
+      backend: BACKEND,
+      cause,
+    });
   }
   return new BackendError(`${action} failed: ${message}`, { backend: BACKEND, cause });
 }

@@ -101,7 +101,11 @@ export interface Membership {
 }
 
 export function membershipOf(userId: string | null, agentId: string | null, status: string): Membership {
-  return { user: userId == null ? "" : encodeId(userId), agent: agentId == null ? "" : encodeId(agentId), status: encodeId(status) };
+  return {
+    user: userId == null ? "" : encodeId(userId),
+    agent: agentId == null ? "" : encodeId(agentId),
+    status: encodeId(status),
+  };
 }
 
 export function formatMembership(m: Membership): string {
@@ -142,6 +146,8 @@ export function indexKeys(prefix: string, m: Membership | null): string[] {
   const user = m.user === "" ? [undefined] : [undefined, m.user];
   const agent = m.agent === "" ? [undefined] : [undefined, m.agent];
   const keys: string[] = [];
-  for (const u of user) for (const a of agent) for (const s of [undefined, m.status]) keys.push(indexKey(prefix, { user: u, agent: a, status: s }));
+  for (const u of user)
+    for (const a of agent)
+      for (const s of [undefined, m.status]) keys.push(indexKey(prefix, { user: u, agent: a, status: s }));
   return keys;
 }

@@ -21,16 +21,28 @@ export const settingsSchema: SettingsSchema = {
   ttl: {
     type: "integer",
     min: 1,
-    description: "seconds: new sessions expire this long after creation, and every append pushes the expiry to now + ttl (sliding)",
+    description:
+      "seconds: new sessions expire this long after creation, and every append pushes the expiry to now + ttl (sliding)",
   },
-  db: { type: "integer", min: 0, max: 65535, description: "logical database number (overrides the URL's /db)" },
+  db: {
+    type: "integer",
+    min: 0,
+    max: 65535,
+    description: "logical database number (overrides the URL's /db)",
+  },
   client: { type: "instance", description: "an ioredis client you own; close() leaves it open" },
-  connect_timeout_ms: { type: "integer", min: 1, default: 5000, description: "give up a connection attempt after this long" },
+  connect_timeout_ms: {
+    type: "integer",
+    min: 1,
+    default: 5000,
+    description: "give up a connection attempt after this long",
+  },
   command_timeout_ms: {
     type: "integer",
     min: 0,
     default: 10_000,
-    description: "fail a command with BackendUnavailableError after this long without a reply (0: wait forever)",
+    description:
+      "fail a command with BackendUnavailableError after this long without a reply (0: wait forever)",
   },
 };
 
@@ -58,20 +70,28 @@ export function optionsFromSettings(settings: Record<string, unknown>): RedisSes
   if (settings.ttl !== undefined) options.ttl = settings.ttl as number;
   if (settings.db !== undefined) options.db = settings.db as number;
   if (settings.client !== undefined) options.client = settings.client as RedisClient;
-  if (settings.connect_timeout_ms !== undefined) options.connectTimeoutMs = settings.connect_timeout_ms as number;
-  if (settings.command_timeout_ms !== undefined) options.commandTimeoutMs = settings.command_timeout_ms as number;
+  if (settings.connect_timeout_ms !== undefined)
+    options.connectTimeoutMs = settings.connect_timeout_ms as number;
+  if (settings.command_timeout_ms !== undefined)
+    options.commandTimeoutMs = settings.command_timeout_ms as number;
   return options;
 }
 
 /** Checks the constructor does itself, so direct construction is as safe as the descriptor path. */
 export function checkOptions(options: RedisSessionStoreOptions): void {
-  const fail = (key: string, message: string) => new ConfigError(`${key}: ${message}`, { backend: BACKEND, key });
+  const fail = (key: string, message: string) =>
+    new ConfigError(`${key}: ${message}`, { backend: BACKEND, key });
   const prefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
   if (typeof prefix !== "string" || !KEY_PREFIX_PATTERN.test(prefix)) {
-    throw fail("key_prefix", `must match ${KEY_PREFIX_PATTERN}, got ${JSON.stringify(String(prefix).slice(0, 80))}`);
+    throw fail(
+      "key_prefix",
+      `must match ${KEY_PREFIX_PATTERN}, got ${JSON.stringify(String(prefix).slice(0, 80))}`,
+    );
   }
-  if (options.ttl !== undefined && (!Number.isSafeInteger(options.ttl) || options.ttl < 1)) throw fail("ttl", "must be a positive integer (seconds)");
-  if (options.db !== undefined && (!Number.isSafeInteger(options.db) || options.db < 0)) throw fail("db", "must be a non-negative integer");
+  if (options.ttl !== undefined && (!Number.isSafeInteger(options.ttl) || options.ttl < 1))
+    throw fail("ttl", "must be a positive integer (seconds)");
+  if (options.db !== undefined && (!Number.isSafeInteger(options.db) || options.db < 0))
+    throw fail("db", "must be a non-negative integer");
   if (options.client !== undefined) {
     if (options.url !== undefined || options.db !== undefined) {
       throw fail("client", "give either client or url/db, not both (the client already has its connection)");
@@ -87,5 +107,6 @@ export function checkOptions(options: RedisSessionStoreOptions): void {
       );
     }
   }
-  if (options.url !== undefined && !/^rediss?:\/\//i.test(options.url)) throw fail("url", "must start with redis:// or rediss://");
+  if (options.url !== undefined && !/^rediss?:\/\//i.test(options.url))
+    throw fail("url", "must start with redis:// or rediss://");
 }

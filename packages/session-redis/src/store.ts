@@ -1,14 +1,17 @@
 import {
+  type AppendOptions,
+  assertId,
   BackendError,
   type CallOptions,
   ConfigError,
   ConflictError,
   type CreateSessionInput,
+  decodeCursor,
+  encodeCursor,
   type ListSessionsQuery,
   type MessageInput,
   type MessageQuery,
   NotFoundError,
-  type AppendOptions,
   type Page,
   type SessionCapabilities,
   type SessionInfo,
@@ -17,33 +20,56 @@ import {
   type StoredMessage,
   type Summary,
   type SummaryInput,
-  ValidationError,
-  assertId,
-  decodeCursor,
-  encodeCursor,
   sessionRules,
   throwIfAborted,
+  ValidationError,
 } from "@langswarm/memory-core";
-import { type RedisClient, commands, createOwnedClient, runScript, scorePairs } from "./client.js";
-import { decodeMessage, decodeSession, decodeSummary, encodeMessage, encodeSummary, encodedCreatedAt } from "./codec.js";
+import { commands, createOwnedClient, type RedisClient, runScript, scorePairs } from "./client.js";
+import {
+  decodeMessage,
+  decodeSession,
+  decodeSummary,
+  encodedCreatedAt,
+  encodeMessage,
+  encodeSummary,
+} from "./codec.js";
 import { mapError, raceAbort } from "./errors.js";
 import {
-  type Membership,
-  type SessionKeys,
-  type StoreKeys,
   encodeId,
   formatMembership,
   indexKey,
   indexKeys,
   isEncodedId,
+  type Membership,
   membershipOf,
   parseMembership,
+  type SessionKeys,
+  type StoreKeys,
   sessionKeys,
   sessionKeysOf,
   storeKeys,
 } from "./keys.js";
-import { ALL_SCRIPTS, APPEND, CREATE, GET_SUMMARY, PUT_SUMMARY, RAISE_WATERMARK, READ, REMOVE, SESSION_FIELDS, SETUP, UNLIST_IF_DEAD, UPDATE } from "./scripts.js";
-import { BACKEND, DEFAULT_KEY_PREFIX, DEFAULT_URL, type RedisSessionStoreOptions, checkOptions } from "./settings.js";
+import {
+  ALL_SCRIPTS,
+  APPEND,
+  CREATE,
+  GET_SUMMARY,
+  PUT_SUMMARY,
+  RAISE_WATERMARK,
+  READ,
+  REMOVE,
+  SESSION_FIELDS,
+  SETUP,
+  UNLIST_IF_DEAD,
+  UPDATE,
+} from "./scripts.js";
+import {
+  BACKEND,
+  checkOptions,
+  DEFAULT_KEY_PREFIX,
+  DEFAULT_URL,
+  type RedisSessionStoreOptions,
+} from "./settings.js";
 
 /** Version of the key layout; `setup()` records it under `<prefix>meta`. */
 export const SCHEMA_VERSION = 1;
@@ -118,14 +144,21 @@ export class RedisSessionStore implements SessionStore {
       );
     }
     // Load every script now so the first call of each needs no EVAL fallback.
-    await this.#call("setup", () => Promise.all(ALL_SCRIPTS.map((s) => commands.scriptLoad(this.#client, s.source))));
+    await this.#call("setup", () =>
+      Promise.all(ALL_SCRIPTS.map((s) => commands.scriptLoad(this.#client, s.source))),
+    );
   }
 
   async createSession(input: CreateSessionInput, options?: CallOptions): Promise<SessionInfo> {
     throwIfAborted(options?.signal, BACKEND);
     sessionRules.checkCreateSession(input, BACKEND);
     const now = this.#now().getTime();
-    const expiresAt = input.expiresAt !== undefined ? input.expiresAt : this.#ttlMs !== null ? new Date(now + this.#ttlMs) : null;
+    const expiresAt =
+      input.expiresAt !== undefined
+        ? input.expiresAt
+        : this.#ttlMs !== null
+          ? new Date(now + this.#ttlMs)
+          : null;
     const info: SessionInfo = {
       sessionId: input.sessionId,
       userId: input.userId ?? null,
@@ -144,20 +177,28 @@ export class RedisSessionStore implements SessionStore {
     let expected = "";
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const oldIndexes = indexKeys(this.keyPrefix, parseMembership(expected));
-      const reply = await this.#script("createSession", CREATE, [...this.#sessionKeyList(keys), ...oldIndexes, ...newIndexes], [
-        keys.member,
-        now,
-        expected,
-        formatMembership(membership),
-        oldIndexes.length,
-        info.sessionId,
-        info.userId ?? "",
-        info.agentId ?? "",
-        info.status,
-        JSON.stringify(info.metadata),
-        info.expiresAt ? info.expiresAt.getTime() : "",
-      ]);
-      if (reply[0] === "conflict") throw new ConflictError(`session ${JSON.stringify(input.sessionId)} already exists`, { backend: BACKEND });
+      const reply = await this.#script(
+        "createSession",
+        CREATE,
+        [...this.#sessionKeyList(keys), ...oldIndexes, ...newIndexes],
+        [
+          keys.member,
+          now,
+          expected,
+          formatMembership(membership),
+          oldIndexes.length,
+          info.sessionId,
+          info.userId ?? "",
+          info.agentId ?? "",
+          info.status,
+          JSON.stringify(info.metadata),
+          info.expiresAt ? info.expiresAt.getTime() : "",
+        ],
+      );
+      if (reply[0] === "conflict")
+        throw new ConflictError(`session ${JSON.stringify(input.sessionId)} already exists`, {
+          backend: BACKEND,
+        });
       if (reply[0] === "ok") return info;
       expected = String(reply[1]);
     }
@@ -168,7 +209,11 @@ export class RedisSessionStore implements SessionStore {
     throwIfAborted(options?.signal, BACKEND);
     assertId(sessionId, "sessionId", { backend: BACKEND });
     const keys = sessionKeys(this.keyPrefix, sessionId);
-    const fields = await this.#call("getSession", () => commands.hmget(this.#client, keys.session, SESSION_FIELDS), options);
+    const fields = await this.#call(
+      "getSession",
+      () => commands.hmget(this.#client, keys.session, SESSION_FIELDS),
+      options,
+    );
     const info = decodeSession(fields);
     return info && !sessionRules.isExpired(info, this.#now()) ? info : null;
   }
@@ -186,23 +231,28 @@ export class RedisSessionStore implements SessionStore {
       const oldIndexes = indexKeys(this.keyPrefix, before);
       const newIndexes = indexKeys(this.keyPrefix, after);
       const now = this.#now().getTime();
-      const reply = await this.#script("updateSession", UPDATE, [...this.#sessionKeyList(keys), ...oldIndexes, ...newIndexes], [
-        keys.member,
-        now,
-        expected,
-        after ? formatMembership(after) : expected,
-        oldIndexes.length,
-        flag(patch.userId !== undefined),
-        patch.userId ?? "",
-        flag(patch.agentId !== undefined),
-        patch.agentId ?? "",
-        flag(patch.status !== undefined),
-        patch.status ?? "",
-        flag(patch.metadata !== undefined),
-        patch.metadata !== undefined ? JSON.stringify(patch.metadata) : "",
-        flag(patch.expiresAt !== undefined),
-        patch.expiresAt ? patch.expiresAt.getTime() : "",
-      ]);
+      const reply = await this.#script(
+        "updateSession",
+        UPDATE,
+        [...this.#sessionKeyList(keys), ...oldIndexes, ...newIndexes],
+        [
+          keys.member,
+          now,
+          expected,
+          after ? formatMembership(after) : expected,
+          oldIndexes.length,
+          flag(patch.userId !== undefined),
+          patch.userId ?? "",
+          flag(patch.agentId !== undefined),
+          patch.agentId ?? "",
+          flag(patch.status !== undefined),
+          patch.status ?? "",
+          flag(patch.metadata !== undefined),
+          patch.metadata !== undefined ? JSON.stringify(patch.metadata) : "",
+          flag(patch.expiresAt !== undefined),
+          patch.expiresAt ? patch.expiresAt.getTime() : "",
+        ],
+      );
       if (reply[0] === "notfound") throw notFound(sessionId);
       if (reply[0] === "ok") return decodeSession(reply.slice(1) as string[])!;
       expected = String(reply[1]);
@@ -242,7 +292,8 @@ export class RedisSessionStore implements SessionStore {
       const want = limit + 1 - items.length;
       const raw = await this.#call(
         "listSessions",
-        () => commands.zrevrangeByScoreWithScores(this.#client, index, pos ? pos.t : "+inf", "-inf", skip, want),
+        () =>
+          commands.zrevrangeByScoreWithScores(this.#client, index, pos ? pos.t : "+inf", "-inf", skip, want),
         options,
       );
       const entries = scorePairs(raw);
@@ -257,7 +308,12 @@ export class RedisSessionStore implements SessionStore {
       }
       const rows = await this.#call(
         "listSessions",
-        () => Promise.all(fresh.map((e) => commands.hmget(this.#client, sessionKeysOf(this.keyPrefix, e.member).session, SESSION_FIELDS))),
+        () =>
+          Promise.all(
+            fresh.map((e) =>
+              commands.hmget(this.#client, sessionKeysOf(this.keyPrefix, e.member).session, SESSION_FIELDS),
+            ),
+          ),
         options,
       );
       fresh.forEach((entry, i) => {
@@ -283,20 +339,37 @@ export class RedisSessionStore implements SessionStore {
     if (dead.length > 0) {
       const t = now.getTime();
       await this.#call("listSessions", () =>
-        Promise.all(dead.map((member) => runScript(this.#client, UNLIST_IF_DEAD, [index, sessionKeysOf(this.keyPrefix, member).session], [member, t]))),
+        Promise.all(
+          dead.map((member) =>
+            runScript(
+              this.#client,
+              UNLIST_IF_DEAD,
+              [index, sessionKeysOf(this.keyPrefix, member).session],
+              [member, t],
+            ),
+          ),
+        ),
       );
     }
     const page = items.slice(0, limit);
     const lastItem = page[page.length - 1];
     let nextCursor: string | null = null;
-    if (items.length > limit && lastItem) nextCursor = encodeCursor({ t: lastItem.info.createdAt.getTime(), m: lastItem.member });
+    if (items.length > limit && lastItem)
+      nextCursor = encodeCursor({ t: lastItem.info.createdAt.getTime(), m: lastItem.member });
     else if (truncated && pos) nextCursor = encodeCursor(pos);
     return { items: page.map((i) => i.info), nextCursor };
   }
 
-  async appendMessages(sessionId: string, messages: MessageInput[], options?: AppendOptions): Promise<StoredMessage[]> {
+  async appendMessages(
+    sessionId: string,
+    messages: MessageInput[],
+    options?: AppendOptions,
+  ): Promise<StoredMessage[]> {
     throwIfAborted(options?.signal, BACKEND);
-    sessionRules.checkAppend(sessionId, messages, options, { backend: BACKEND, maxContentBytes: this.capabilities.maxContentBytes });
+    sessionRules.checkAppend(sessionId, messages, options, {
+      backend: BACKEND,
+      maxContentBytes: this.capabilities.maxContentBytes,
+    });
     const now = this.#now();
     const prepared = sessionRules.prepareMessages(messages, now);
     const keys = sessionKeys(this.keyPrefix, sessionId);
@@ -311,29 +384,57 @@ export class RedisSessionStore implements SessionStore {
     }
     const args: (string | number)[] = [keys.member, now.getTime(), mode, value, prepared.length];
     for (const m of prepared) args.push(m.id, encodeMessage(m));
-    const reply = await this.#script("appendMessages", APPEND, [keys.session, keys.messages, keys.dedupe, keys.summaries, this.#keys.expiry], args);
+    const reply = await this.#script(
+      "appendMessages",
+      APPEND,
+      [keys.session, keys.messages, keys.dedupe, keys.summaries, this.#keys.expiry],
+      args,
+    );
     if (reply[0] === "notfound") throw notFound(sessionId);
     return prepared.map((m, i) => {
       const seq = Number(reply[3 + 2 * i]);
       const stored = reply[4 + 2 * i] as string;
       if (stored !== "") return decodeMessage(sessionId, seq, stored);
-      return { id: m.id, sessionId, seq, role: m.role, content: m.content, metadata: structuredClone(m.metadata), createdAt: m.createdAt };
+      // The stored copy is the serialized one, so handing back the caller's metadata object aliases nothing we keep.
+      return {
+        id: m.id,
+        sessionId,
+        seq,
+        role: m.role,
+        content: m.content,
+        metadata: m.metadata,
+        createdAt: m.createdAt,
+      };
     });
   }
 
-  async getMessages(sessionId: string, query: MessageQuery = {}, options?: CallOptions): Promise<StoredMessage[]> {
+  async getMessages(
+    sessionId: string,
+    query: MessageQuery = {},
+    options?: CallOptions,
+  ): Promise<StoredMessage[]> {
     throwIfAborted(options?.signal, BACKEND);
     const q = sessionRules.checkMessageQuery(sessionId, query, BACKEND);
     const keys = sessionKeys(this.keyPrefix, sessionId);
     const now = this.#now().getTime();
     const read = async (after: number, before: number, count: number, direction: "f" | "b") => {
-      const reply = await this.#script("getMessages", READ, [keys.session, keys.messages], [now, after, before, count, direction], options);
+      const reply = await this.#script(
+        "getMessages",
+        READ,
+        [keys.session, keys.messages],
+        [now, after, before, count, direction],
+        options,
+      );
       if (reply[0] === "notfound") throw notFound(sessionId);
       return { first: Number(reply[2]), values: reply.slice(3) as string[] };
     };
-    const decodeFrom = (first: number, values: string[]) => values.map((v, i) => decodeMessage(sessionId, first + i, v));
+    const decodeFrom = (first: number, values: string[]) =>
+      values.map((v, i) => decodeMessage(sessionId, first + i, v));
     if (!q.since) {
-      const { first, values } = q.last !== undefined ? await read(q.afterSeq, q.beforeSeq, q.last, "b") : await read(q.afterSeq, q.beforeSeq, q.limit, "f");
+      const { first, values } =
+        q.last !== undefined
+          ? await read(q.afterSeq, q.beforeSeq, q.last, "b")
+          : await read(q.afterSeq, q.beforeSeq, q.limit, "f");
       return decodeFrom(first, values);
     }
     // `since` filters on createdAt, which need not follow seq: scan windows from the cursor end
@@ -345,7 +446,8 @@ export class RedisSessionStore implements SessionStore {
       while (out.length < q.last) {
         const { first, values } = await read(q.afterSeq, before, SCAN_WINDOW, "b");
         for (let i = values.length - 1; i >= 0 && out.length < q.last; i--) {
-          if (encodedCreatedAt(values[i]!) >= since) out.push(decodeMessage(sessionId, first + i, values[i]!));
+          if (encodedCreatedAt(values[i]!) >= since)
+            out.push(decodeMessage(sessionId, first + i, values[i]!));
         }
         if (values.length === 0 || first <= q.afterSeq + 1) break;
         before = first;
@@ -368,8 +470,18 @@ export class RedisSessionStore implements SessionStore {
     throwIfAborted(options?.signal, BACKEND);
     sessionRules.checkSummary(sessionId, summary, BACKEND);
     const keys = sessionKeys(this.keyPrefix, sessionId);
-    const stored = { content: summary.content, uptoSeq: summary.uptoSeq, metadata: structuredClone(summary.metadata ?? {}), createdAt: this.#now() };
-    const reply = await this.#script("putSummary", PUT_SUMMARY, [keys.session, keys.summaries], [stored.createdAt.getTime(), encodeSummary(stored)]);
+    const stored = {
+      content: summary.content,
+      uptoSeq: summary.uptoSeq,
+      metadata: structuredClone(summary.metadata ?? {}),
+      createdAt: this.#now(),
+    };
+    const reply = await this.#script(
+      "putSummary",
+      PUT_SUMMARY,
+      [keys.session, keys.summaries],
+      [stored.createdAt.getTime(), encodeSummary(stored)],
+    );
     if (reply[0] === "notfound") throw notFound(sessionId);
     return { sessionId, version: Number(reply[1]), ...stored };
   }
@@ -378,7 +490,13 @@ export class RedisSessionStore implements SessionStore {
     throwIfAborted(options?.signal, BACKEND);
     assertId(sessionId, "sessionId", { backend: BACKEND });
     const keys = sessionKeys(this.keyPrefix, sessionId);
-    const reply = await this.#script("getSummary", GET_SUMMARY, [keys.session, keys.summaries], [this.#now().getTime()], options);
+    const reply = await this.#script(
+      "getSummary",
+      GET_SUMMARY,
+      [keys.session, keys.summaries],
+      [this.#now().getTime()],
+      options,
+    );
     if (reply[0] === "notfound") throw notFound(sessionId);
     const version = Number(reply[1]);
     if (version === 0 || reply[2] === "") return null;
@@ -390,7 +508,11 @@ export class RedisSessionStore implements SessionStore {
     assertId(sessionId, "sessionId", { backend: BACKEND });
     assertId(name, "watermark name", { backend: BACKEND });
     const keys = sessionKeys(this.keyPrefix, sessionId);
-    const [id, ea, value] = await this.#call("getWatermark", () => commands.hmget(this.#client, keys.session, ["id", "ea", WATERMARK_FIELD + name]), options);
+    const [id, ea, value] = await this.#call(
+      "getWatermark",
+      () => commands.hmget(this.#client, keys.session, ["id", "ea", WATERMARK_FIELD + name]),
+      options,
+    );
     if (!id || (ea && Number(ea) <= this.#now().getTime())) throw notFound(sessionId);
     return value ? Number(value) : 0;
   }
@@ -399,9 +521,15 @@ export class RedisSessionStore implements SessionStore {
     throwIfAborted(options?.signal, BACKEND);
     assertId(sessionId, "sessionId", { backend: BACKEND });
     assertId(name, "watermark name", { backend: BACKEND });
-    if (!Number.isSafeInteger(value) || value < 0) throw new ValidationError("watermark must be a non-negative integer", { backend: BACKEND });
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new ValidationError("watermark must be a non-negative integer", { backend: BACKEND });
     const keys = sessionKeys(this.keyPrefix, sessionId);
-    const reply = await this.#script("setWatermark", RAISE_WATERMARK, [keys.session], [this.#now().getTime(), WATERMARK_FIELD + name, value]);
+    const reply = await this.#script(
+      "setWatermark",
+      RAISE_WATERMARK,
+      [keys.session],
+      [this.#now().getTime(), WATERMARK_FIELD + name, value],
+    );
     if (reply[0] === "notfound") throw notFound(sessionId);
   }
 
@@ -423,7 +551,9 @@ export class RedisSessionStore implements SessionStore {
       const todo = due.filter((member) => !seen.has(member));
       if (todo.length === 0) break;
       for (const member of todo) seen.add(member);
-      const results = await Promise.all(todo.map((member) => this.#remove(sessionKeysOf(this.keyPrefix, member), true, now, "prune")));
+      const results = await Promise.all(
+        todo.map((member) => this.#remove(sessionKeysOf(this.keyPrefix, member), true, now, "prune")),
+      );
       removed += results.filter((r) => r.removed).length;
       if (due.length < PRUNE_BATCH) break;
     }
@@ -448,15 +578,27 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async #membership(keys: SessionKeys, action: string): Promise<string> {
-    return (await this.#call(action, () => commands.hget(this.#client, this.#keys.registry, keys.member))) ?? "";
+    return (
+      (await this.#call(action, () => commands.hget(this.#client, this.#keys.registry, keys.member))) ?? ""
+    );
   }
 
   /** Delete a session's keys and index entries (guarded by its membership; retried if it moved). */
-  async #remove(keys: SessionKeys, onlyIfExpired: boolean, now: number, action: string): Promise<{ wasLive: boolean; removed: boolean }> {
+  async #remove(
+    keys: SessionKeys,
+    onlyIfExpired: boolean,
+    now: number,
+    action: string,
+  ): Promise<{ wasLive: boolean; removed: boolean }> {
     let expected = await this.#membership(keys, action);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const indexes = indexKeys(this.keyPrefix, parseMembership(expected));
-      const reply = await this.#script(action, REMOVE, [...this.#sessionKeyList(keys), ...indexes], [keys.member, now, expected, onlyIfExpired ? "1" : "0"]);
+      const reply = await this.#script(
+        action,
+        REMOVE,
+        [...this.#sessionKeyList(keys), ...indexes],
+        [keys.member, now, expected, onlyIfExpired ? "1" : "0"],
+      );
       if (reply[0] === "live") return { wasLive: true, removed: false };
       if (reply[0] === "done") return { wasLive: Number(reply[1]) === 1, removed: Number(reply[2]) === 1 };
       expected = String(reply[1]);
@@ -464,7 +606,13 @@ export class RedisSessionStore implements SessionStore {
     throw this.#contended(action);
   }
 
-  async #script(action: string, script: typeof SETUP, keys: string[], args: (string | number)[], options?: CallOptions): Promise<Reply> {
+  async #script(
+    action: string,
+    script: typeof SETUP,
+    keys: string[],
+    args: (string | number)[],
+    options?: CallOptions,
+  ): Promise<Reply> {
     return this.#call(action, () => runScript(this.#client, script, keys, args), options);
   }
 
@@ -478,7 +626,10 @@ export class RedisSessionStore implements SessionStore {
   }
 
   #contended(action: string): BackendError {
-    return new BackendError(`${action}: the session's index entries kept changing under concurrent writers; retry`, { backend: BACKEND });
+    return new BackendError(
+      `${action}: the session's index entries kept changing under concurrent writers; retry`,
+      { backend: BACKEND },
+    );
   }
 }
 
@@ -491,5 +642,8 @@ function patchMembership(before: Membership, patch: SessionPatch): Membership {
 }
 
 function notFound(sessionId: string): NotFoundError {
-  return new NotFoundError(`session ${JSON.stringify(sessionId.length > 80 ? `${sessionId.slice(0, 80)}…` : sessionId)} does not exist`, { backend: BACKEND });
+  return new NotFoundError(
+    `session ${JSON.stringify(sessionId.length > 80 ? `${sessionId.slice(0, 80)}…` : sessionId)} does not exist`,
+    { backend: BACKEND },
+  );
 }

@@ -2,7 +2,7 @@ import { resolveService, sessionStoreSuite } from "@langswarm/memory-conformance
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { RedisSessionStore } from "../src/index.js";
-import { REDIS_ENV, dropPrefix, uniquePrefix } from "./helpers.js";
+import { dropPrefix, REDIS_ENV, uniquePrefix } from "./helpers.js";
 
 const target = await resolveService({ name: "redis", envVar: REDIS_ENV });
 const api = { describe, it, beforeAll, afterAll };
@@ -13,7 +13,8 @@ sessionStoreSuite(
     name: "session-redis",
     target,
     create: async () => new RedisSessionStore({ url: target.url, keyPrefix: uniquePrefix() }),
-    reopen: async (store) => new RedisSessionStore({ url: target.url, keyPrefix: (store as RedisSessionStore).keyPrefix }),
+    reopen: async (store) =>
+      new RedisSessionStore({ url: target.url, keyPrefix: (store as RedisSessionStore).keyPrefix }),
     destroy: async (store) => void (await dropPrefix((store as RedisSessionStore).keyPrefix, target.url)),
   },
   api,
@@ -31,7 +32,8 @@ sessionStoreSuite(
     },
     teardown: async () => void (await shared?.quit()),
     create: async () => new RedisSessionStore({ client: shared!, keyPrefix: uniquePrefix() }),
-    reopen: async (store) => new RedisSessionStore({ url: target.url, keyPrefix: (store as RedisSessionStore).keyPrefix }),
+    reopen: async (store) =>
+      new RedisSessionStore({ url: target.url, keyPrefix: (store as RedisSessionStore).keyPrefix }),
     destroy: async (store) => {
       if (shared?.status !== "ready") throw new Error("close() of another store ended the caller's client");
       await dropPrefix((store as RedisSessionStore).keyPrefix, target.url);

@@ -5,8 +5,26 @@ import { decodeId, encodeId, indexKeys, membershipOf, sessionKeys } from "../src
 // surrogate pairs (emoji), so the order property is checked where UTF-8 and UTF-16 orders differ.
 function* strings(count: number): Generator<string> {
   let seed = 42;
-  const next = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed);
-  const alphabet = ["a", "b", "{", "}", "*", "\u00e9", "\u3042", "\uff01", "\ue000", "\ud83e\udde0", "\ud83d\ude80", "\u0000".replace("\u0000", "z"), ":", "|"];
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed;
+  };
+  const alphabet = [
+    "a",
+    "b",
+    "{",
+    "}",
+    "*",
+    "\u00e9",
+    "\u3042",
+    "\uff01",
+    "\ue000",
+    "\ud83e\udde0",
+    "\ud83d\ude80",
+    "\u0000".replace("\u0000", "z"),
+    ":",
+    "|",
+  ];
   for (let i = 0; i < count; i++) {
     let s = "";
     const len = next() % 6;
@@ -27,7 +45,9 @@ describe("key encoding", () => {
   it("byte order of encoded ids equals JavaScript string order (so score ties list by sessionId)", () => {
     const ids = [...new Set(strings(1500))];
     const byJs = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const byBytes = [...ids].sort((a, b) => Buffer.compare(Buffer.from(encodeId(a), "latin1"), Buffer.from(encodeId(b), "latin1")));
+    const byBytes = [...ids].sort((a, b) =>
+      Buffer.compare(Buffer.from(encodeId(a), "latin1"), Buffer.from(encodeId(b), "latin1")),
+    );
     expect(byBytes).toEqual(byJs);
     // The pair where UTF-8 would disagree with UTF-16: an emoji sorts before U+FF01 in JavaScript.
     expect(encodeId("\ud83e\udde0") < encodeId("\uff01")).toBe(true);
@@ -36,7 +56,9 @@ describe("key encoding", () => {
   it("gives every key of a session the same hash tag, whatever the id contains", () => {
     for (const id of ["}{", "{tag}", "a}b{c", "../../etc/passwd", "x".repeat(512)]) {
       const keys = sessionKeys("p:", id);
-      const tags = [keys.session, keys.messages, keys.dedupe, keys.summaries].map((k) => k.slice(k.indexOf("{") + 1, k.indexOf("}")));
+      const tags = [keys.session, keys.messages, keys.dedupe, keys.summaries].map((k) =>
+        k.slice(k.indexOf("{") + 1, k.indexOf("}")),
+      );
       expect(new Set(tags).size).toBe(1);
       expect(tags[0]).toBe(encodeId(id));
     }

@@ -33,7 +33,9 @@ describe.skipIf(!available.ok)("server killed and restarted mid write loop", () 
       for (let i = 0; !stop && Date.now() < deadline; ) {
         const started = Date.now();
         try {
-          const [m] = await store.appendMessages("loop", [{ id: `m${i}`, role: "user", content: `message ${i}` }]);
+          const [m] = await store.appendMessages("loop", [
+            { id: `m${i}`, role: "user", content: `message ${i}` },
+          ]);
           expect(m!.id).toBe(`m${i}`);
           acked.push(i);
           i++; // only move on once this id is acknowledged; a retry of the same id is idempotent

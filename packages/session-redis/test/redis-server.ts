@@ -24,7 +24,11 @@ const BINARY = process.env.LANGSWARM_REDIS_SERVER ?? "redis-server";
 /** null when the binary is missing; the reason is then printed by the caller's skip. */
 export function redisServerAvailable(): { ok: true } | { ok: false; reason: string } {
   const probe = spawnSync(BINARY, ["--version"], { encoding: "utf8" });
-  if (probe.error || probe.status !== 0) return { ok: false, reason: `${BINARY} not found (apt-get install redis-server, or set LANGSWARM_REDIS_SERVER)` };
+  if (probe.error || probe.status !== 0)
+    return {
+      ok: false,
+      reason: `${BINARY} not found (apt-get install redis-server, or set LANGSWARM_REDIS_SERVER)`,
+    };
   return { ok: true };
 }
 
@@ -34,7 +38,9 @@ export async function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -44,9 +50,25 @@ export async function startPrivateRedis(extraArgs: string[] = []): Promise<Priva
   const dir = mkdtempSync(join(tmpdir(), "ls-redis-"));
   let child: ChildProcess | undefined;
   const launch = async () => {
-    child = spawn(BINARY, ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--daemonize", "no", ...extraArgs], {
-      stdio: "ignore",
-    });
+    child = spawn(
+      BINARY,
+      [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        dir,
+        "--save",
+        "",
+        "--daemonize",
+        "no",
+        ...extraArgs,
+      ],
+      {
+        stdio: "ignore",
+      },
+    );
     await waitForPing(port, 10_000);
   };
   const kill = async (signal: NodeJS.Signals) => {
@@ -74,13 +96,20 @@ export async function startPrivateRedis(extraArgs: string[] = []): Promise<Priva
 async function waitForPing(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const probe = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const probe = new Redis({
+      port,
+      host: "127.0.0.1",
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     probe.on("error", () => {});
     try {
       await probe.connect();
       if ((await probe.ping()) === "PONG") return;
     } catch {
-      if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`redis-server on port ${port} did not answer within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
     } finally {
       probe.disconnect();

@@ -1,11 +1,20 @@
-import { ConfigError, InMemorySessionStore, createMemoryManager, registry, validateSettings } from "@langswarm/memory-core";
+import {
+  ConfigError,
+  createMemoryManager,
+  InMemorySessionStore,
+  registry,
+  validateSettings,
+} from "@langswarm/memory-core";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { RedisSessionStore, descriptor, encodeId, indexKey, sessionKeys, storeKeys } from "../src/index.js";
-import { REDIS_ENV, dropPrefix, newStore, redisUrl, uniquePrefix } from "./helpers.js";
+import { descriptor, encodeId, indexKey, RedisSessionStore, sessionKeys, storeKeys } from "../src/index.js";
+import { dropPrefix, newStore, REDIS_ENV, redisUrl, uniquePrefix } from "./helpers.js";
 import { freePort } from "./redis-server.js";
 
-if (!redisUrl) console.log(`[session-redis] adapter tests against a server skipped: set ${REDIS_ENV} (scripts/services/start.sh exports it)`);
+if (!redisUrl)
+  console.log(
+    `[session-redis] adapter tests against a server skipped: set ${REDIS_ENV} (scripts/services/start.sh exports it)`,
+  );
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("settings and registration (no server needed)", () => {
@@ -14,14 +23,26 @@ describe("settings and registration (no server needed)", () => {
   });
 
   it("validates settings with LangSwarm's keys and names the closest valid key", () => {
-    const ok = validateSettings(descriptor.settingsSchema, { url: "redis://localhost:6379", key_prefix: "ls:v1:" }, { backend: "redis" });
+    const ok = validateSettings(
+      descriptor.settingsSchema,
+      { url: "redis://localhost:6379", key_prefix: "ls:v1:" },
+      { backend: "redis" },
+    );
     expect(ok.key_prefix).toBe("ls:v1:");
-    expect(validateSettings(descriptor.settingsSchema, {}, { backend: "redis" }).key_prefix).toBe("langswarm:");
-    expect(() => validateSettings(descriptor.settingsSchema, { key_prefx: "a:" }, { backend: "redis" })).toThrow(/did you mean "key_prefix"/);
+    expect(validateSettings(descriptor.settingsSchema, {}, { backend: "redis" }).key_prefix).toBe(
+      "langswarm:",
+    );
+    expect(() =>
+      validateSettings(descriptor.settingsSchema, { key_prefx: "a:" }, { backend: "redis" }),
+    ).toThrow(/did you mean "key_prefix"/);
     for (const bad of ["a{b}:", "a*", "with space", "x".repeat(65)]) {
-      expect(() => validateSettings(descriptor.settingsSchema, { key_prefix: bad }, { backend: "redis" })).toThrow(ConfigError);
+      expect(() =>
+        validateSettings(descriptor.settingsSchema, { key_prefix: bad }, { backend: "redis" }),
+      ).toThrow(ConfigError);
     }
-    expect(() => validateSettings(descriptor.settingsSchema, { ttl: 0 }, { backend: "redis" })).toThrow(/ttl/);
+    expect(() => validateSettings(descriptor.settingsSchema, { ttl: 0 }, { backend: "redis" })).toThrow(
+      /ttl/,
+    );
   });
 
   it("never echoes the URL (it may carry a password)", () => {
@@ -43,7 +64,12 @@ describe("settings and registration (no server needed)", () => {
     const client = new Redis({ lazyConnect: true });
     try {
       expect(() => new RedisSessionStore({ client, url: "redis://x" })).toThrow(/either client or url/);
-      expect(() => new RedisSessionStore({ client: { isCluster: true, call() {}, quit() {}, disconnect() {} } as never })).toThrow(/Cluster/);
+      expect(
+        () =>
+          new RedisSessionStore({
+            client: { isCluster: true, call() {}, quit() {}, disconnect() {} } as never,
+          }),
+      ).toThrow(/Cluster/);
       expect(() => new RedisSessionStore({ client: {} as never })).toThrow(/ioredis client/);
       expect(() => new RedisSessionStore({ keyPrefix: "bad prefix" })).toThrow(/key_prefix/);
     } finally {
@@ -69,7 +95,10 @@ describe("settings and registration (no server needed)", () => {
 describe.skipIf(!redisUrl)("against Redis", () => {
   let raw: Redis;
   const prefixes: string[] = [];
-  const track = (store: RedisSessionStore) => (prefixes.push(store.keyPrefix), store);
+  const track = (store: RedisSessionStore) => {
+    prefixes.push(store.keyPrefix);
+    return store;
+  };
   beforeAll(async () => {
     raw = new Redis(redisUrl!);
   });
@@ -80,7 +109,12 @@ describe.skipIf(!redisUrl)("against Redis", () => {
 
   it("setup is versioned, idempotent, safe concurrently, and refuses a newer layout", async () => {
     const store = track(newStore());
-    await Promise.all([store.setup(), store.setup(), store.setup(), newStore({ keyPrefix: store.keyPrefix }).setup()]);
+    await Promise.all([
+      store.setup(),
+      store.setup(),
+      store.setup(),
+      newStore({ keyPrefix: store.keyPrefix }).setup(),
+    ]);
     expect(await raw.hget(storeKeys(store.keyPrefix).meta, "schema_version")).toBe("1");
     await raw.hset(storeKeys(store.keyPrefix).meta, "schema_version", "99");
     await expect(store.setup()).rejects.toThrow(/schema version 99/);
@@ -112,7 +146,20 @@ describe.skipIf(!redisUrl)("against Redis", () => {
     const store = track(newStore({ now: () => t }));
     const reference = new InMemorySessionStore({ now: () => t });
     await store.setup();
-    const ids = ["a", "b", "B", "é", "\uff01", "🧠", "🚀", "a\u0000b".replace("\u0000", ""), "{x}", "}{", "zz", "z"];
+    const ids = [
+      "a",
+      "b",
+      "B",
+      "é",
+      "\uff01",
+      "🧠",
+      "🚀",
+      "a\u0000b".replace("\u0000", ""),
+      "{x}",
+      "}{",
+      "zz",
+      "z",
+    ];
     for (const id of ids) {
       await store.createSession({ sessionId: id, userId: "same" });
       await reference.createSession({ sessionId: id, userId: "same" });
@@ -122,7 +169,11 @@ describe.skipIf(!redisUrl)("against Redis", () => {
         const out: string[] = [];
         let cursor: string | null = null;
         do {
-          const page: Awaited<ReturnType<RedisSessionStore["listSessions"]>> = await s.listSessions({ userId: "same", limit, cursor });
+          const page: Awaited<ReturnType<RedisSessionStore["listSessions"]>> = await s.listSessions({
+            userId: "same",
+            limit,
+            cursor,
+          });
           out.push(...page.items.map((i) => i.sessionId));
           cursor = page.nextCursor;
         } while (cursor);
@@ -145,14 +196,21 @@ describe.skipIf(!redisUrl)("against Redis", () => {
       expect(Number(await raw.pexpiretime(key))).toBe(until);
     }
     await store.updateSession("e", { expiresAt: null });
-    for (const key of [keys.session, keys.messages, keys.dedupe, keys.summaries]) expect(await raw.pttl(key)).toBe(-1);
+    for (const key of [keys.session, keys.messages, keys.dedupe, keys.summaries])
+      expect(await raw.pttl(key)).toBe(-1);
     await store.close();
   });
 
   it("a natively expired session is never listed, and prune() removes its index residue", async () => {
     const store = track(newStore());
     await store.setup();
-    await store.createSession({ sessionId: "gone", userId: "u", agentId: "a", status: "active", expiresAt: new Date(Date.now() + 150) });
+    await store.createSession({
+      sessionId: "gone",
+      userId: "u",
+      agentId: "a",
+      status: "active",
+      expiresAt: new Date(Date.now() + 150),
+    });
     await store.createSession({ sessionId: "stays", userId: "u", agentId: "a" });
     await store.appendMessages("gone", [{ id: "m", role: "user", content: "x" }]);
     await sleep(400);
@@ -160,15 +218,23 @@ describe.skipIf(!redisUrl)("against Redis", () => {
     expect(await raw.exists(keys.session, keys.messages, keys.dedupe)).toBe(0); // Redis removed them itself
     const byAgent = indexKey(store.keyPrefix, { agent: encodeId("a") });
     expect(await raw.zscore(byAgent, encodeId("gone"))).not.toBeNull(); // the entry is still there...
-    for (const query of [{}, { userId: "u" }, { agentId: "a" }, { status: "active" }, { userId: "u", agentId: "a", status: "active" }]) {
+    for (const query of [
+      {},
+      { userId: "u" },
+      { agentId: "a" },
+      { status: "active" },
+      { userId: "u", agentId: "a", status: "active" },
+    ]) {
       expect((await store.listSessions(query)).items.map((s) => s.sessionId)).toEqual(["stays"]); // ...but never listed
     }
     expect(await raw.zscore(byAgent, encodeId("gone"))).toBeNull(); // and the index that was read dropped it
     expect(await store.prune()).toBe(1);
     const members = await Promise.all(
-      [indexKey(store.keyPrefix, {}), indexKey(store.keyPrefix, { user: encodeId("u") }), indexKey(store.keyPrefix, { status: encodeId("active") })].map((k) =>
-        raw.zscore(k, encodeId("gone")),
-      ),
+      [
+        indexKey(store.keyPrefix, {}),
+        indexKey(store.keyPrefix, { user: encodeId("u") }),
+        indexKey(store.keyPrefix, { status: encodeId("active") }),
+      ].map((k) => raw.zscore(k, encodeId("gone"))),
     );
     expect(members).toEqual([null, null, null]);
     expect(await raw.hexists(storeKeys(store.keyPrefix).registry, encodeId("gone"))).toBe(0);
@@ -200,7 +266,13 @@ describe.skipIf(!redisUrl)("against Redis", () => {
     const batch = Array.from({ length: 1000 }, (_, i) => ({ id: `b${i}`, role: "user", content: `c${i}` }));
     const stored = await store.appendMessages("big", batch);
     expect(stored.map((m) => m.seq)).toEqual(batch.map((_, i) => i + 1));
-    expect((await store.getMessages("big", { last: 5 })).map((m) => m.id)).toEqual(["b995", "b996", "b997", "b998", "b999"]);
+    expect((await store.getMessages("big", { last: 5 })).map((m) => m.id)).toEqual([
+      "b995",
+      "b996",
+      "b997",
+      "b998",
+      "b999",
+    ]);
     expect((await store.getMessages("big", { afterSeq: 998 })).map((m) => m.seq)).toEqual([999, 1000]);
     await store.close();
   });
@@ -214,7 +286,12 @@ describe.skipIf(!redisUrl)("against Redis", () => {
     for (let b = 0; b < 3; b++) {
       await store.appendMessages(
         "s",
-        Array.from({ length: 1000 }, (_, i) => ({ id: `${b}-${i}`, role: "user", content: "x", createdAt: (b * 1000 + i) % 700 === 0 ? recent : old })),
+        Array.from({ length: 1000 }, (_, i) => ({
+          id: `${b}-${i}`,
+          role: "user",
+          content: "x",
+          createdAt: (b * 1000 + i) % 700 === 0 ? recent : old,
+        })),
       );
     }
     const since = await store.getMessages("s", { since: new Date("2029-01-01T00:00:00Z") });
@@ -261,7 +338,10 @@ describe.skipIf(!redisUrl)("against Redis", () => {
   it("works end to end through createMemoryManager with a LangSwarm config", async () => {
     const prefix = uniquePrefix();
     prefixes.push(prefix);
-    const manager = await createMemoryManager({ backend: "redis", settings: { url: redisUrl, key_prefix: prefix } });
+    const manager = await createMemoryManager({
+      backend: "redis",
+      settings: { url: redisUrl, key_prefix: prefix },
+    });
     try {
       await manager.createSession({ sessionId: "m", userId: "u" });
       await manager.addMessage("m", { role: "user", content: "hello" });
