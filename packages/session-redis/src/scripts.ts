@@ -175,7 +175,7 @@ for i = 1, n do
   local known = redis.call('HGET', KEYS[3], id)
   if known then
     out[#out + 1] = tonumber(known)
-    out[#out + 1] = redis.call('HGET', KEYS[2], known)
+    out[#out + 1] = redis.call('HGET', KEYS[2], known) or ''
   else
     seq = seq + 1
     redis.call('HSET', KEYS[2], seq, ARGV[5 + 2 * i])

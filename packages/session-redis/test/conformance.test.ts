@@ -6,6 +6,7 @@ import { dropPrefix, REDIS_ENV, uniquePrefix } from "./helpers.js";
 
 const target = await resolveService({ name: "redis", envVar: REDIS_ENV });
 const api = { describe, it, beforeAll, afterAll };
+if (target.kind === "skip") console.log(`[session-redis] conformance suite skipped: ${target.reason}`);
 
 // 1. The adapter owns its connection (what `backend: "redis"` with a url does).
 sessionStoreSuite(
