@@ -1,5 +1,6 @@
 import { AbortError, isMemoryError, throwIfAborted } from "@langswarm/memory-core";
-import { Client, type Pool, type PoolClient, type QueryResultRow } from "pg";
+import { connect } from "node:net";
+import type { Pool, PoolClient, QueryResultRow } from "pg";
 import { BACKEND, isConnectionError, isRolledBack, mapError } from "./errors.js";
 
 export interface Session {
@@ -71,7 +72,11 @@ export class Connection {
       throw new ConnectPhaseError(error);
     }
     let broken: unknown;
-    const onAbort = () => cancelActiveQuery(client, this.pool);
+    let cancelled = false;
+    const onAbort = () => {
+      cancelled = true;
+      cancelBackend(client, this.pool);
+    };
     signal?.addEventListener("abort", onAbort, { once: true });
     const query = async <R extends QueryResultRow>(text: string, values?: unknown[]) => {
       const result = values === undefined ? await client.query<R>(text) : await client.query<R>(text, values);
@@ -97,7 +102,9 @@ export class Connection {
       throw error;
     } finally {
       signal?.removeEventListener("abort", onAbort);
-      client.release(broken === undefined ? undefined : true);
+      // After a cancel request the connection is closed, not pooled: the request travels on its own
+      // socket and could otherwise land on the next user's statement.
+      client.release(broken === undefined && !cancelled ? undefined : true);
     }
   }
 
@@ -129,25 +136,32 @@ export class Connection {
 }
 
 /**
- * Ask the server to cancel what the client is running: a protocol cancel request on its own socket
- * (needs no free pool connection). pg cannot send that over TLS, so there fall back to
- * pg_cancel_backend() on another pooled connection. Best effort; the caller gets AbortError anyway.
+ * Ask the server to cancel what the client is running: a protocol CancelRequest on its own socket
+ * (needs no free pool connection, and no pg internals beyond the backend key). pg's TLS settings
+ * cannot be reproduced on that socket, so with TLS fall back to pg_cancel_backend() on another pooled
+ * connection. Best effort; the caller gets AbortError either way.
  */
-function cancelActiveQuery(client: PoolClient, pool: Pool): void {
-  const internals = client as PoolClient & { activeQuery?: unknown; processID?: number; connectionParameters?: { ssl?: unknown } };
-  const query = internals.activeQuery;
-  if (!query || internals.processID == null) return;
+function cancelBackend(client: PoolClient, pool: Pool): void {
+  const c = client as PoolClient & { processID?: number | null; secretKey?: number | null; host?: string; port?: number; ssl?: unknown };
+  if (typeof c.processID !== "number") return;
+  if (c.ssl || typeof c.secretKey !== "number") {
+    pool.query("SELECT pg_cancel_backend($1)", [c.processID]).catch(() => {});
+    return;
+  }
+  const host = c.host ?? "localhost";
+  const port = c.port ?? 5432;
   try {
-    if (internals.connectionParameters?.ssl) {
-      pool.query("SELECT pg_cancel_backend($1)", [internals.processID]).catch(() => {});
-      return;
-    }
-    const canceller = new Client(internals.connectionParameters as ConstructorParameters<typeof Client>[0]) as Client & {
-      connection: { on(event: string, fn: () => void): void };
-      cancel(client: unknown, query: unknown): void;
-    };
-    canceller.connection.on("error", () => {});
-    canceller.cancel(client, query);
+    const socket = host.startsWith("/") ? connect(`${host}/.s.PGSQL.${port}`) : connect(port, host);
+    socket.setTimeout(5_000, () => socket.destroy());
+    socket.on("error", () => socket.destroy());
+    socket.on("connect", () => {
+      const request = Buffer.alloc(16);
+      request.writeInt32BE(16, 0);
+      request.writeInt32BE(80877102, 4); // CancelRequest code
+      request.writeInt32BE(c.processID!, 8);
+      request.writeInt32BE(c.secretKey!, 12);
+      socket.end(request);
+    });
   } catch {
     // Cancellation is an optimisation.
   }

@@ -32,8 +32,22 @@ export function filterToSql(node: FilterNode, params: Params, column = "metadata
     case "and":
     case "or": {
       if (node.children.length === 0) return node.type === "and" ? "TRUE" : "FALSE";
-      const joined = node.children.map((child) => filterToSql(child, params, column)).join(node.type === "and" ? " AND " : " OR ");
-      return `(${joined})`;
+      const parts: string[] = [];
+      let children = node.children;
+      if (node.type === "and") {
+        // Equalities under one AND become one containment test ({"kind":"message","sessionId":"s1"}):
+        // one GIN lookup, and one selectivity estimate for the planner instead of a product of guesses.
+        // (A null-prototype object, so a field named "__proto__" is an ordinary key.)
+        const merged: Record<string, FilterScalar> = Object.create(null);
+        children = children.filter((child) => {
+          if (child.type !== "compare" || child.op !== "$eq" || Object.hasOwn(merged, child.field)) return true;
+          merged[child.field] = child.value;
+          return false;
+        });
+        if (Object.keys(merged).length > 0) parts.push(`${column} @> ${params.add(JSON.stringify(merged))}::jsonb`);
+      }
+      for (const child of children) parts.push(filterToSql(child, params, column));
+      return parts.length === 1 ? parts[0]! : `(${parts.join(node.type === "and" ? " AND " : " OR ")})`;
     }
     case "exists": {
       const kind = `COALESCE(jsonb_typeof(${column} -> ${params.add(node.field)}::text), 'null')`;
