@@ -1,10 +1,13 @@
-import { AbortError, isMemoryError, throwIfAborted } from "@langswarm/memory-core";
 import { connect } from "node:net";
+import { AbortError, isMemoryError, throwIfAborted } from "@langswarm/memory-core";
 import type { Pool, PoolClient, QueryResultRow } from "pg";
 import { BACKEND, isConnectionError, isRolledBack, mapError } from "./errors.js";
 
 export interface Session {
-  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number }>;
+  query<R extends QueryResultRow = QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number }>;
   /** Run `work` in a transaction (BEGIN ... COMMIT, ROLLBACK on error). */
   transaction<T>(work: () => Promise<T>, begin?: string): Promise<T>;
 }
@@ -44,7 +47,11 @@ export class Connection {
     return this.#closed;
   }
 
-  async run<T>(operation: string, signal: AbortSignal | undefined, work: (session: Session) => Promise<T>): Promise<T> {
+  async run<T>(
+    operation: string,
+    signal: AbortSignal | undefined,
+    work: (session: Session) => Promise<T>,
+  ): Promise<T> {
     throwIfAborted(signal, BACKEND);
     const { maxRetries, target, scrub } = this.#options;
     for (let attempt = 0; ; attempt++) {
@@ -120,7 +127,10 @@ export class Connection {
       return await Promise.race([pending, aborted]);
     } catch (error) {
       // A connection that arrives after the abort goes straight back to the pool.
-      pending.then((c) => c.release(), () => {});
+      pending.then(
+        (c) => c.release(),
+        () => {},
+      );
       throw error;
     } finally {
       signal.removeEventListener("abort", onAbort!);
@@ -142,7 +152,13 @@ export class Connection {
  * connection. Best effort; the caller gets AbortError either way.
  */
 function cancelBackend(client: PoolClient, pool: Pool): void {
-  const c = client as PoolClient & { processID?: number | null; secretKey?: number | null; host?: string; port?: number; ssl?: unknown };
+  const c = client as PoolClient & {
+    processID?: number | null;
+    secretKey?: number | null;
+    host?: string;
+    port?: number;
+    ssl?: unknown;
+  };
   if (typeof c.processID !== "number") return;
   if (c.ssl || typeof c.secretKey !== "number") {
     pool.query("SELECT pg_cancel_backend($1)", [c.processID]).catch(() => {});

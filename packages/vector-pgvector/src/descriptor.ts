@@ -11,7 +11,8 @@ export const descriptor: VectorStoreDescriptor = {
   kind: "vector",
   name: BACKEND,
   packageName: "@langswarm/vector-pgvector",
-  description: "PostgreSQL + pgvector: HNSW/IVFFlat indexes, halfvec, JSONB metadata filters with iterative index scans.",
+  description:
+    "PostgreSQL + pgvector: HNSW/IVFFlat indexes, halfvec, JSONB metadata filters with iterative index scans.",
   capabilities: PGVECTOR_CAPABILITIES,
   settingsSchema,
   create: (settings, context) => new PgVectorStore(settings, context),

@@ -11,7 +11,17 @@ import {
 export const BACKEND = "pgvector";
 
 /** Node socket errors that mean "the server is not there (any more)". */
-const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+const SOCKET_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
 
 /** SQLSTATEs of a server that is shutting down, starting up, in recovery, or out of connections. */
 const UNAVAILABLE_SQLSTATES = new Set(["57P01", "57P02", "57P03", "57P05", "53300", "53400", "58030"]);
@@ -68,21 +78,38 @@ export function mapError(error: unknown, ctx: ErrorContext): Error {
   const state = sqlstate(error);
   const message = ctx.scrub(error instanceof Error ? error.message : String(error));
   const options = { backend: BACKEND, cause: error };
-  if (ctx.aborted && (state === "57014" || state === undefined)) return new AbortError({ backend: BACKEND, cause: error });
+  if (ctx.aborted && (state === "57014" || state === undefined))
+    return new AbortError({ backend: BACKEND, cause: error });
   if (isConnectionError(error)) {
-    return new BackendUnavailableError(`${ctx.operation}: PostgreSQL at ${ctx.target} is unavailable: ${message}`, options);
+    return new BackendUnavailableError(
+      `${ctx.operation}: PostgreSQL at ${ctx.target} is unavailable: ${message}`,
+      options,
+    );
   }
-  if (state === "57014") return new BackendUnavailableError(`${ctx.operation}: the statement timed out on ${ctx.target}: ${message}`, options);
+  if (state === "57014")
+    return new BackendUnavailableError(
+      `${ctx.operation}: the statement timed out on ${ctx.target}: ${message}`,
+      options,
+    );
   if (state?.startsWith("28") || state === "3D000") {
-    return new ConfigError(`${ctx.operation}: PostgreSQL at ${ctx.target} refused the connection: ${message}`, options);
+    return new ConfigError(
+      `${ctx.operation}: PostgreSQL at ${ctx.target} refused the connection: ${message}`,
+      options,
+    );
   }
   if (state === "42P01" || state === "3F000") {
-    return new NotFoundError(`${ctx.operation}: ${message}; call setup() to create the index (again after drop())`, options);
+    return new NotFoundError(
+      `${ctx.operation}: ${message}; call setup() to create the index (again after drop())`,
+      options,
+    );
   }
   if (state === "54000" || state === "22P02" || state === "22003") {
     return new ValidationError(`${ctx.operation}: PostgreSQL cannot store this value (${message})`, options);
   }
-  return new BackendError(`${ctx.operation} failed${state ? ` (SQLSTATE ${state})` : ""}: ${message}`, options);
+  return new BackendError(
+    `${ctx.operation} failed${state ? ` (SQLSTATE ${state})` : ""}: ${message}`,
+    options,
+  );
 }
 
 /**

@@ -40,11 +40,13 @@ export function filterToSql(node: FilterNode, params: Params, column = "metadata
         // (A null-prototype object, so a field named "__proto__" is an ordinary key.)
         const merged: Record<string, FilterScalar> = Object.create(null);
         children = children.filter((child) => {
-          if (child.type !== "compare" || child.op !== "$eq" || Object.hasOwn(merged, child.field)) return true;
+          if (child.type !== "compare" || child.op !== "$eq" || Object.hasOwn(merged, child.field))
+            return true;
           merged[child.field] = child.value;
           return false;
         });
-        if (Object.keys(merged).length > 0) parts.push(`${column} @> ${params.add(JSON.stringify(merged))}::jsonb`);
+        if (Object.keys(merged).length > 0)
+          parts.push(`${column} @> ${params.add(JSON.stringify(merged))}::jsonb`);
       }
       for (const child of children) parts.push(filterToSql(child, params, column));
       return parts.length === 1 ? parts[0]! : `(${parts.join(node.type === "and" ? " AND " : " OR ")})`;

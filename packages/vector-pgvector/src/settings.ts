@@ -56,43 +56,161 @@ export const DEFAULT_TABLE = "langswarm_vectors";
 export const PGVECTOR_DEFAULT_EF_SEARCH = 40;
 
 export const settingsSchema: SettingsSchema = {
-  url: { type: "string", secret: true, description: "connection URL postgres://user:password@host:port/database" },
+  url: {
+    type: "string",
+    secret: true,
+    description: "connection URL postgres://user:password@host:port/database",
+  },
   connection_string: { type: "string", secret: true, description: "same as url (LangSwarm's spelling)" },
-  host: { type: "string", description: "server host name, IP address or unix socket directory (default: PGHOST or localhost)" },
+  host: {
+    type: "string",
+    description: "server host name, IP address or unix socket directory (default: PGHOST or localhost)",
+  },
   port: { type: "integer", min: 1, max: 65535, description: "server port (default: PGPORT or 5432)" },
   database: { type: "string", description: "database name (default: PGDATABASE or the user name)" },
   user: { type: "string", description: "user name (default: PGUSER or the OS user)" },
   password: { type: "string", secret: true, description: "password (default: PGPASSWORD or ~/.pgpass)" },
-  ssl: { type: ["boolean", "object"], description: "TLS: true, or node:tls options such as { ca, rejectUnauthorized }" },
-  schema: { type: "string", pattern: IDENTIFIER_PATTERN, default: "public", description: "schema of the vector table (created by setup() if missing)" },
-  table_name: { type: "string", pattern: IDENTIFIER_PATTERN, default: DEFAULT_TABLE, description: "table holding the vectors" },
-  dimension: { type: "integer", min: 1, max: MAX_DIMENSION, description: "vector dimension (default: the embedding provider's; never guessed)" },
-  metric: { type: "string", enum: ["cosine", "euclidean", "dot"], description: "similarity metric (default: the manager's, else cosine)" },
-  index_type: { type: "string", enum: ["hnsw", "ivfflat", "none"], default: "hnsw", description: "ANN index; none = exact scans" },
-  hnsw_m: { type: "integer", min: 2, max: 100, default: 16, description: "HNSW: connections per node (index build option m)" },
-  hnsw_ef_construction: { type: "integer", min: 4, max: 1000, default: 64, description: "HNSW: candidate list size while building (ef_construction)" },
-  ef_search: { type: "integer", min: 1, max: 1000, description: "HNSW: candidate list size per query (hnsw.ef_search; default 40, raised to topK when smaller)" },
-  ivfflat_lists: { type: "integer", min: 1, max: 32768, default: 100, description: "IVFFlat: number of lists (rows / 1000 is a good start)" },
-  ivfflat_probes: { type: "integer", min: 1, max: 32768, description: "IVFFlat: lists probed per query (default: sqrt(lists))" },
+  ssl: {
+    type: ["boolean", "object"],
+    description: "TLS: true, or node:tls options such as { ca, rejectUnauthorized }",
+  },
+  schema: {
+    type: "string",
+    pattern: IDENTIFIER_PATTERN,
+    default: "public",
+    description: "schema of the vector table (created by setup() if missing)",
+  },
+  table_name: {
+    type: "string",
+    pattern: IDENTIFIER_PATTERN,
+    default: DEFAULT_TABLE,
+    description: "table holding the vectors",
+  },
+  dimension: {
+    type: "integer",
+    min: 1,
+    max: MAX_DIMENSION,
+    description: "vector dimension (default: the embedding provider's; never guessed)",
+  },
+  metric: {
+    type: "string",
+    enum: ["cosine", "euclidean", "dot"],
+    description: "similarity metric (default: the manager's, else cosine)",
+  },
+  index_type: {
+    type: "string",
+    enum: ["hnsw", "ivfflat", "none"],
+    default: "hnsw",
+    description: "ANN index; none = exact scans",
+  },
+  hnsw_m: {
+    type: "integer",
+    min: 2,
+    max: 100,
+    default: 16,
+    description: "HNSW: connections per node (index build option m)",
+  },
+  hnsw_ef_construction: {
+    type: "integer",
+    min: 4,
+    max: 1000,
+    default: 64,
+    description: "HNSW: candidate list size while building (ef_construction)",
+  },
+  ef_search: {
+    type: "integer",
+    min: 1,
+    max: 1000,
+    description:
+      "HNSW: candidate list size per query (hnsw.ef_search; default 40, raised to topK when smaller)",
+  },
+  ivfflat_lists: {
+    type: "integer",
+    min: 1,
+    max: 32768,
+    default: 100,
+    description: "IVFFlat: number of lists (rows / 1000 is a good start)",
+  },
+  ivfflat_probes: {
+    type: "integer",
+    min: 1,
+    max: 32768,
+    description: "IVFFlat: lists probed per query (default: sqrt(lists))",
+  },
   iterative_scan: {
     type: "string",
     enum: ["relaxed_order", "strict_order", "off"],
     default: "relaxed_order",
-    description: "pgvector 0.8 iterative index scans for filtered queries (off: a filtered query may return fewer than topK)",
+    description:
+      "pgvector 0.8 iterative index scans for filtered queries (off: a filtered query may return fewer than topK)",
   },
-  max_scan_tuples: { type: "integer", min: 1, description: "HNSW: tuples an iterative scan visits at most (hnsw.max_scan_tuples; pgvector default 20000)" },
-  halfvec: { type: ["boolean", "string"], pattern: /^auto$/, default: "auto", description: 'index in half precision: true, false or "auto" (on above 2000 dimensions)' },
-  metadata_index: { type: "boolean", default: true, description: "GIN (jsonb_path_ops) index on metadata, so selective $eq/$in filters run as exact scans" },
-  upsert_batch_size: { type: "integer", min: 1, max: 10_000, default: 500, description: "rows per INSERT statement (one round trip each)" },
-  pool_size: { type: "integer", min: 1, max: 1000, default: 10, description: "maximum connections in the pool the store creates" },
-  connect_timeout_ms: { type: "integer", min: 0, default: 10_000, description: "give up connecting after this long (0 = wait forever)" },
-  statement_timeout_ms: { type: "integer", min: 0, description: "server-side statement_timeout for the store's connections (0 = none)" },
+  max_scan_tuples: {
+    type: "integer",
+    min: 1,
+    description:
+      "HNSW: tuples an iterative scan visits at most (hnsw.max_scan_tuples; pgvector default 20000)",
+  },
+  halfvec: {
+    type: ["boolean", "string"],
+    pattern: /^auto$/,
+    default: "auto",
+    description: 'index in half precision: true, false or "auto" (on above 2000 dimensions)',
+  },
+  metadata_index: {
+    type: "boolean",
+    default: true,
+    description: "GIN (jsonb_path_ops) index on metadata, so selective $eq/$in filters run as exact scans",
+  },
+  upsert_batch_size: {
+    type: "integer",
+    min: 1,
+    max: 10_000,
+    default: 500,
+    description: "rows per INSERT statement (one round trip each)",
+  },
+  pool_size: {
+    type: "integer",
+    min: 1,
+    max: 1000,
+    default: 10,
+    description: "maximum connections in the pool the store creates",
+  },
+  connect_timeout_ms: {
+    type: "integer",
+    min: 0,
+    default: 10_000,
+    description: "give up connecting after this long (0 = wait forever)",
+  },
+  statement_timeout_ms: {
+    type: "integer",
+    min: 0,
+    description: "server-side statement_timeout for the store's connections (0 = none)",
+  },
   application_name: { type: "string", default: "langswarm-memory", description: "shown in pg_stat_activity" },
-  max_retries: { type: "integer", min: 0, max: 10, default: 2, description: "retries after a connection failure (every call is idempotent)" },
+  max_retries: {
+    type: "integer",
+    min: 0,
+    max: 10,
+    default: 2,
+    description: "retries after a connection failure (every call is idempotent)",
+  },
   pool: { type: "instance", description: "a pg.Pool you own; the store uses it and never ends it" },
 };
 
-const CONNECTION_KEYS = ["url", "connection_string", "host", "port", "database", "user", "password", "ssl", "pool_size", "connect_timeout_ms", "statement_timeout_ms", "application_name"] as const;
+const CONNECTION_KEYS = [
+  "url",
+  "connection_string",
+  "host",
+  "port",
+  "database",
+  "user",
+  "password",
+  "ssl",
+  "pool_size",
+  "connect_timeout_ms",
+  "statement_timeout_ms",
+  "application_name",
+] as const;
 
 export interface IndexSpec {
   type: IndexType;
@@ -133,9 +251,28 @@ export interface ResolvedSettings {
  * Validate settings (LangSwarm's keys) and the manager's context into what the store needs.
  * Throws ConfigError naming the key.
  */
-export function resolveSettings(input: PgVectorSettings | Record<string, unknown>, context: VectorCreateContext = {}): ResolvedSettings {
+export function resolveSettings(
+  input: PgVectorSettings | Record<string, unknown>,
+  context: VectorCreateContext = {},
+): ResolvedSettings {
   const s = validateSettings(settingsSchema, input, { backend: BACKEND }) as unknown as Required<
-    Pick<PgVectorSettings, "schema" | "table_name" | "index_type" | "hnsw_m" | "hnsw_ef_construction" | "ivfflat_lists" | "iterative_scan" | "halfvec" | "metadata_index" | "upsert_batch_size" | "pool_size" | "connect_timeout_ms" | "application_name" | "max_retries">
+    Pick<
+      PgVectorSettings,
+      | "schema"
+      | "table_name"
+      | "index_type"
+      | "hnsw_m"
+      | "hnsw_ef_construction"
+      | "ivfflat_lists"
+      | "iterative_scan"
+      | "halfvec"
+      | "metadata_index"
+      | "upsert_batch_size"
+      | "pool_size"
+      | "connect_timeout_ms"
+      | "application_name"
+      | "max_retries"
+    >
   > &
     PgVectorSettings;
   const fail = (key: string, message: string): never => {
@@ -144,11 +281,18 @@ export function resolveSettings(input: PgVectorSettings | Record<string, unknown
 
   const dimension = s.dimension ?? context.dimension;
   if (s.dimension !== undefined && context.dimension !== undefined && s.dimension !== context.dimension) {
-    fail("dimension", `is ${s.dimension}, but the embedding provider makes ${context.dimension}-dimensional vectors`);
+    fail(
+      "dimension",
+      `is ${s.dimension}, but the embedding provider makes ${context.dimension}-dimensional vectors`,
+    );
   }
-  if (dimension === undefined) fail("dimension", "is required when no embedding provider gives it (it is never guessed)");
+  if (dimension === undefined)
+    fail("dimension", "is required when no embedding provider gives it (it is never guessed)");
   if (!Number.isSafeInteger(dimension) || dimension! < 1 || dimension! > MAX_DIMENSION) {
-    fail("dimension", `must be an integer between 1 and ${MAX_DIMENSION} (pgvector's vector type), got ${String(dimension)}`);
+    fail(
+      "dimension",
+      `must be an integer between 1 and ${MAX_DIMENSION} (pgvector's vector type), got ${String(dimension)}`,
+    );
   }
   if (s.metric !== undefined && context.metric !== undefined && s.metric !== context.metric) {
     fail("metric", `is ${s.metric}, but the manager asks for ${context.metric}`);
@@ -158,11 +302,16 @@ export function resolveSettings(input: PgVectorSettings | Record<string, unknown
   let table = s.table_name;
   if (context.indexName !== undefined) {
     table = `${s.table_name}_${context.indexName}`;
-    if (!IDENTIFIER_PATTERN.test(table)) fail("table_name", `with the index suffix "${context.indexName}" the name ${JSON.stringify(table)} must match ${IDENTIFIER_PATTERN}`);
+    if (!IDENTIFIER_PATTERN.test(table))
+      fail(
+        "table_name",
+        `with the index suffix "${context.indexName}" the name ${JSON.stringify(table)} must match ${IDENTIFIER_PATTERN}`,
+      );
   }
 
   // halfvec is about the index: without one, scans use the full-precision column.
-  const halfvec = s.index_type !== "none" && (s.halfvec === "auto" ? dimension! > MAX_INDEXED_VECTOR : s.halfvec);
+  const halfvec =
+    s.index_type !== "none" && (s.halfvec === "auto" ? dimension! > MAX_INDEXED_VECTOR : s.halfvec);
   if (s.index_type !== "none") {
     const limit = halfvec ? MAX_INDEXED_HALFVEC : MAX_INDEXED_VECTOR;
     if (dimension! > limit) {
@@ -174,12 +323,19 @@ export function resolveSettings(input: PgVectorSettings | Record<string, unknown
       );
     }
   }
-  if (s.ef_search !== undefined && s.index_type !== "hnsw") fail("ef_search", `applies to index_type "hnsw" only (index_type is "${s.index_type}")`);
-  if (s.ivfflat_probes !== undefined && s.index_type !== "ivfflat") fail("ivfflat_probes", `applies to index_type "ivfflat" only (index_type is "${s.index_type}")`);
-  if (s.ivfflat_probes !== undefined && s.ivfflat_probes > s.ivfflat_lists) fail("ivfflat_probes", `must not exceed ivfflat_lists (${s.ivfflat_lists})`);
-  if (s.max_scan_tuples !== undefined && s.index_type !== "hnsw") fail("max_scan_tuples", `applies to index_type "hnsw" only (index_type is "${s.index_type}")`);
+  if (s.ef_search !== undefined && s.index_type !== "hnsw")
+    fail("ef_search", `applies to index_type "hnsw" only (index_type is "${s.index_type}")`);
+  if (s.ivfflat_probes !== undefined && s.index_type !== "ivfflat")
+    fail("ivfflat_probes", `applies to index_type "ivfflat" only (index_type is "${s.index_type}")`);
+  if (s.ivfflat_probes !== undefined && s.ivfflat_probes > s.ivfflat_lists)
+    fail("ivfflat_probes", `must not exceed ivfflat_lists (${s.ivfflat_lists})`);
+  if (s.max_scan_tuples !== undefined && s.index_type !== "hnsw")
+    fail("max_scan_tuples", `applies to index_type "hnsw" only (index_type is "${s.index_type}")`);
   if (s.iterative_scan === "strict_order" && s.index_type === "ivfflat") {
-    fail("iterative_scan", 'IVFFlat scans support "relaxed_order" or "off" only (strict_order is HNSW-only in pgvector 0.8)');
+    fail(
+      "iterative_scan",
+      'IVFFlat scans support "relaxed_order" or "off" only (strict_order is HNSW-only in pgvector 0.8)',
+    );
   }
 
   const common = {
@@ -187,7 +343,13 @@ export function resolveSettings(input: PgVectorSettings | Record<string, unknown
     table,
     dimension: dimension!,
     metric,
-    index: { type: s.index_type, halfvec, m: s.hnsw_m, efConstruction: s.hnsw_ef_construction, lists: s.ivfflat_lists },
+    index: {
+      type: s.index_type,
+      halfvec,
+      m: s.hnsw_m,
+      efConstruction: s.hnsw_ef_construction,
+      lists: s.ivfflat_lists,
+    },
     search: {
       efSearch: s.ef_search,
       probes: s.ivfflat_probes ?? Math.max(1, Math.round(Math.sqrt(s.ivfflat_lists))),
@@ -208,12 +370,24 @@ export function resolveSettings(input: PgVectorSettings | Record<string, unknown
       fail("pool", "must be a pg.Pool (an object with connect() and query())");
     }
     const clash = CONNECTION_KEYS.filter(given).filter((k) => !isDefaultOnly(k, input));
-    if (clash.length > 0) fail(clash[0]!, `cannot be given with pool (${clash.join(", ")}): configure the connection on your pool`);
+    if (clash.length > 0)
+      fail(
+        clash[0]!,
+        `cannot be given with pool (${clash.join(", ")}): configure the connection on your pool`,
+      );
     const opts = (s.pool as Pool & { options?: PoolConfig }).options ?? {};
-    return { ...common, pool: s.pool, poolConfig: undefined, target: describeTarget(opts), database: databaseOf(opts), secrets: [] };
+    return {
+      ...common,
+      pool: s.pool,
+      poolConfig: undefined,
+      target: describeTarget(opts),
+      database: databaseOf(opts),
+      secrets: [],
+    };
   }
 
-  if (s.url !== undefined && s.connection_string !== undefined) fail("connection_string", "give url or connection_string, not both");
+  if (s.url !== undefined && s.connection_string !== undefined)
+    fail("connection_string", "give url or connection_string, not both");
   const urlKey = s.url !== undefined ? "url" : "connection_string";
   const url = s.url ?? s.connection_string;
   let fromUrl: PoolConfig = {};
@@ -240,7 +414,8 @@ export function resolveSettings(input: PgVectorSettings | Record<string, unknown
     connectionTimeoutMillis: s.connect_timeout_ms,
     application_name: s.application_name,
   };
-  if (s.statement_timeout_ms !== undefined && s.statement_timeout_ms > 0) poolConfig.statement_timeout = s.statement_timeout_ms;
+  if (s.statement_timeout_ms !== undefined && s.statement_timeout_ms > 0)
+    poolConfig.statement_timeout = s.statement_timeout_ms;
   const password = typeof poolConfig.password === "string" ? poolConfig.password : undefined;
   return {
     ...common,
@@ -267,7 +442,11 @@ function databaseOf(config: { database?: string | undefined; user?: string | und
 }
 
 /** host:port/database without user or password. */
-export function describeTarget(config: { host?: string | undefined; port?: number | string | undefined; database?: string | undefined }): string {
+export function describeTarget(config: {
+  host?: string | undefined;
+  port?: number | string | undefined;
+  database?: string | undefined;
+}): string {
   const host = config.host ?? process.env.PGHOST ?? "localhost";
   const port = config.port ?? process.env.PGPORT ?? 5432;
   return `${host}:${port}/${config.database ?? process.env.PGDATABASE ?? ""}`;

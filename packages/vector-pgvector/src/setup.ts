@@ -1,6 +1,6 @@
 import { ConfigError, DimensionMismatchError, type VectorMetric } from "@langswarm/memory-core";
-import { BACKEND } from "./errors.js";
 import type { Session } from "./connection.js";
+import { BACKEND } from "./errors.js";
 import type { Names } from "./names.js";
 import type { IndexSpec, IterativeScan } from "./settings.js";
 import type { Statements } from "./sql.js";
@@ -69,7 +69,9 @@ export async function runSetup(
     const version = await installExtension(session);
     checkPgvectorVersion(version, spec);
 
-    const schemaExists = await session.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [names.raw.schema]);
+    const schemaExists = await session.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [
+      names.raw.schema,
+    ]);
     if (schemaExists.rowCount === 0) await session.query(`CREATE SCHEMA IF NOT EXISTS ${names.schema}`);
     await session.query(`CREATE TABLE IF NOT EXISTS ${names.meta} (
   table_name text PRIMARY KEY,
@@ -87,7 +89,9 @@ export async function runSetup(
       `SELECT dimension, metric, index_type, halfvec, layout_version FROM ${names.meta} WHERE table_name = $1`,
       [names.raw.table],
     );
-    const tableExists = (await session.query("SELECT to_regclass($1) IS NOT NULL AS exists", [names.table])).rows[0]?.exists === true;
+    const tableExists =
+      (await session.query("SELECT to_regclass($1) IS NOT NULL AS exists", [names.table])).rows[0]?.exists ===
+      true;
     let meta = found.rows[0];
     if (meta && !tableExists) {
       // The table was dropped behind our back: forget its record and create it afresh.
@@ -111,7 +115,15 @@ export async function runSetup(
       await session.query(
         `INSERT INTO ${names.meta} (table_name, layout_version, dimension, metric, index_type, halfvec, index_options)
 VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)`,
-        [names.raw.table, LAYOUT_VERSION, spec.dimension, spec.metric, spec.index.type, spec.index.halfvec, JSON.stringify(indexOptions(spec.index))],
+        [
+          names.raw.table,
+          LAYOUT_VERSION,
+          spec.dimension,
+          spec.metric,
+          spec.index.type,
+          spec.index.halfvec,
+          JSON.stringify(indexOptions(spec.index)),
+        ],
       );
       created = true;
     } else {
@@ -122,12 +134,21 @@ VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)`,
         migrated.push(migration.version);
       }
       if (migrated.length > 0) {
-        await session.query(`UPDATE ${names.meta} SET layout_version = $2, updated_at = now() WHERE table_name = $1`, [names.raw.table, LAYOUT_VERSION]);
+        await session.query(
+          `UPDATE ${names.meta} SET layout_version = $2, updated_at = now() WHERE table_name = $1`,
+          [names.raw.table, LAYOUT_VERSION],
+        );
       }
     }
     if (spec.metadataIndex) await session.query(statements.createMetadataIndex());
     const built = await ensureEmbeddingIndex(session, names, statements, spec.index);
-    return { created, pgvectorVersion: version, layoutVersion: Math.max(meta?.layout_version ?? LAYOUT_VERSION, ...migrated), migrated, embeddingIndexBuilt: built };
+    return {
+      created,
+      pgvectorVersion: version,
+      layoutVersion: Math.max(meta?.layout_version ?? LAYOUT_VERSION, ...migrated),
+      migrated,
+      embeddingIndexBuilt: built,
+    };
   });
 }
 
@@ -135,13 +156,24 @@ VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)`,
  * HNSW indexes are created with the table. An IVFFlat index is built once the table holds at least
  * `lists` rows (pgvector's minimum to train every list); until then queries are exact scans.
  */
-export async function ensureEmbeddingIndex(session: Session, names: Names, statements: Statements, index: IndexSpec): Promise<boolean> {
+export async function ensureEmbeddingIndex(
+  session: Session,
+  names: Names,
+  statements: Statements,
+  index: IndexSpec,
+): Promise<boolean> {
   const sql = statements.createEmbeddingIndex();
   if (!sql) return false;
-  const exists = await session.query("SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2", [names.raw.schema, names.raw.embeddingIndex]);
+  const exists = await session.query("SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2", [
+    names.raw.schema,
+    names.raw.embeddingIndex,
+  ]);
   if (exists.rowCount > 0) return true;
   if (index.type === "ivfflat") {
-    const rows = await session.query<{ enough: boolean }>(`SELECT count(*) >= $1 AS enough FROM (SELECT 1 FROM ${names.table} LIMIT $1) s`, [index.lists]);
+    const rows = await session.query<{ enough: boolean }>(
+      `SELECT count(*) >= $1 AS enough FROM (SELECT 1 FROM ${names.table} LIMIT $1) s`,
+      [index.lists],
+    );
     if (rows.rows[0]?.enough !== true) return false;
   }
   await session.query(sql);
@@ -157,24 +189,36 @@ function checkExisting(meta: MetaRow, spec: TableSpec, where: string): void {
   }
   const fix = `use another table_name, or drop() the table and re-index`;
   if (meta.metric !== spec.metric) {
-    throw new ConfigError(`table ${where} was created for metric "${meta.metric}", but the config asks for "${spec.metric}"; ${fix}`, { backend: BACKEND, key: "metric" });
+    throw new ConfigError(
+      `table ${where} was created for metric "${meta.metric}", but the config asks for "${spec.metric}"; ${fix}`,
+      { backend: BACKEND, key: "metric" },
+    );
   }
   if (meta.index_type !== spec.index.type) {
-    throw new ConfigError(`table ${where} was created with index_type "${meta.index_type}", but the config asks for "${spec.index.type}"; ${fix}`, {
-      backend: BACKEND,
-      key: "index_type",
-    });
+    throw new ConfigError(
+      `table ${where} was created with index_type "${meta.index_type}", but the config asks for "${spec.index.type}"; ${fix}`,
+      {
+        backend: BACKEND,
+        key: "index_type",
+      },
+    );
   }
   if (meta.halfvec !== spec.index.halfvec) {
-    throw new ConfigError(`table ${where} was created with halfvec ${meta.halfvec}, but the config resolves to ${spec.index.halfvec}; ${fix}`, {
-      backend: BACKEND,
-      key: "halfvec",
-    });
+    throw new ConfigError(
+      `table ${where} was created with halfvec ${meta.halfvec}, but the config resolves to ${spec.index.halfvec}; ${fix}`,
+      {
+        backend: BACKEND,
+        key: "halfvec",
+      },
+    );
   }
   if (meta.layout_version > LAYOUT_VERSION) {
-    throw new ConfigError(`table ${where} has layout version ${meta.layout_version}, newer than this package understands (${LAYOUT_VERSION}); upgrade @langswarm/vector-pgvector`, {
-      backend: BACKEND,
-    });
+    throw new ConfigError(
+      `table ${where} has layout version ${meta.layout_version}, newer than this package understands (${LAYOUT_VERSION}); upgrade @langswarm/vector-pgvector`,
+      {
+        backend: BACKEND,
+      },
+    );
   }
 }
 
@@ -190,10 +234,16 @@ export function checkPgvectorVersion(version: string, spec: TableSpec): void {
   const atLeast = (a: number, b: number) => major > a || (major === a && minor >= b);
   const upgrade = "upgrade pgvector on the server, then run ALTER EXTENSION vector UPDATE";
   if (spec.index.type === "hnsw" && !atLeast(0, 5)) {
-    throw new ConfigError(`pgvector ${version} has no HNSW indexes (0.5.0+); ${upgrade}, or set index_type "ivfflat"`, { backend: BACKEND, key: "index_type" });
+    throw new ConfigError(
+      `pgvector ${version} has no HNSW indexes (0.5.0+); ${upgrade}, or set index_type "ivfflat"`,
+      { backend: BACKEND, key: "index_type" },
+    );
   }
   if (spec.index.halfvec && !atLeast(0, 7)) {
-    throw new ConfigError(`pgvector ${version} has no halfvec type (0.7.0+); ${upgrade}`, { backend: BACKEND, key: "halfvec" });
+    throw new ConfigError(`pgvector ${version} has no halfvec type (0.7.0+); ${upgrade}`, {
+      backend: BACKEND,
+      key: "halfvec",
+    });
   }
   if (spec.index.type !== "none" && spec.iterativeScan !== "off" && !atLeast(0, 8)) {
     throw new ConfigError(

@@ -20,7 +20,8 @@ export class Statements {
   readonly #queryCast: string;
 
   constructor(names: Names, dimension: number, metric: VectorMetric, index: IndexSpec) {
-    if (!Number.isSafeInteger(dimension) || dimension < 1) throw new Error("dimension must be a positive integer");
+    if (!Number.isSafeInteger(dimension) || dimension < 1)
+      throw new Error("dimension must be a positive integer");
     this.#names = names;
     this.#dimension = dimension;
     this.#metric = metric;
@@ -44,7 +45,8 @@ export class Statements {
     const { type, halfvec, m, efConstruction, lists } = this.#index;
     if (type === "none") return null;
     const opclass = `${halfvec ? "halfvec" : "vector"}_${OPCLASS[this.#metric]}`;
-    const options = type === "hnsw" ? `WITH (m = ${m}, ef_construction = ${efConstruction})` : `WITH (lists = ${lists})`;
+    const options =
+      type === "hnsw" ? `WITH (m = ${m}, ef_construction = ${efConstruction})` : `WITH (lists = ${lists})`;
     return `CREATE INDEX IF NOT EXISTS ${this.#names.embeddingIndex} ON ${this.#names.table} USING ${type} (${this.#indexed} ${opclass}) ${options}`;
   }
 
@@ -96,17 +98,27 @@ ON CONFLICT (id) DO UPDATE SET embedding = EXCLUDED.embedding, metadata = EXCLUD
   }
 
   /**
-   * Top-k search. The inner query is the form pgvector's index serves (ORDER BY distance LIMIT k,
-   * the filter and minScore in WHERE, so both apply before the cut). With relaxed-order iterative
-   * scans its rows can come slightly out of order, so the materialized outer query re-sorts the k
-   * rows (pgvector's documented pattern; `+ 0` keeps PostgreSQL 17+ from skipping that sort), with
-   * the id as a stable tie-break.
+   * Top-k search. The inner query is the form pgvector's index serves: the metadata filter in WHERE,
+   * ORDER BY distance LIMIT k. With relaxed-order iterative scans its rows can come slightly out of
+   * order, so the materialized outer query re-sorts the k rows (pgvector's documented pattern; `+ 0`
+   * keeps PostgreSQL 17+ from skipping that sort), with the id as a stable tie-break.
+   *
+   * minScore is applied in the outer query. Every score is a decreasing function of the distance, so
+   * "the k nearest, then those scoring >= minScore" is exactly "those scoring >= minScore, cut to k";
+   * inside, the distance condition would make an iterative scan keep walking the index (up to
+   * max_scan_tuples) for rows that can never qualify, which is why pgvector's docs put it outside.
    */
-  query(options: { vectorParam: string; where: string | null; minScoreParam: string | null; limitParam: string; includeVectors: boolean }): string {
-    const conditions: string[] = [];
-    if (options.where) conditions.push(options.where);
-    if (options.minScoreParam) conditions.push(`${this.score(this.distance(options.vectorParam))} >= ${options.minScoreParam}::float8`);
-    const where = conditions.length > 0 ? `\n  WHERE ${conditions.join(" AND ")}` : "";
+  query(options: {
+    vectorParam: string;
+    where: string | null;
+    minScoreParam: string | null;
+    limitParam: string;
+    includeVectors: boolean;
+  }): string {
+    const where = options.where ? `\n  WHERE ${options.where}` : "";
+    const outerWhere = options.minScoreParam
+      ? `\nWHERE ${this.score("distance")} >= ${options.minScoreParam}::float8`
+      : "";
     const vector = options.includeVectors ? ", embedding::text AS embedding" : "";
     return `WITH hits AS MATERIALIZED (
   SELECT id, metadata, document${vector}, ${this.distance(options.vectorParam)} AS distance
@@ -115,7 +127,8 @@ ON CONFLICT (id) DO UPDATE SET embedding = EXCLUDED.embedding, metadata = EXCLUD
   LIMIT ${options.limitParam}
 )
 SELECT id, metadata, document${options.includeVectors ? ", embedding" : ""}, ${this.score("distance")} AS score
-FROM hits ORDER BY distance + 0, id`;
+FROM hits${outerWhere}
+ORDER BY distance + 0, id`;
   }
 
   /**
@@ -127,15 +140,22 @@ FROM hits ORDER BY distance + 0, id`;
     const sets: string[] = [];
     if (this.#index.type === "hnsw") {
       // An HNSW scan yields at most ef_search rows, so ef_search below topK would cut the result.
-      const ef = search.efSearch !== undefined ? Math.max(search.efSearch, topK) : topK > PGVECTOR_DEFAULT_EF_SEARCH ? topK : undefined;
+      const ef =
+        search.efSearch !== undefined
+          ? Math.max(search.efSearch, topK)
+          : topK > PGVECTOR_DEFAULT_EF_SEARCH
+            ? topK
+            : undefined;
       if (ef !== undefined) sets.push(`SET LOCAL hnsw.ef_search = ${Math.min(ef, 1000)}`);
       if (narrowed && search.iterativeScan !== "off") {
         sets.push(`SET LOCAL hnsw.iterative_scan = ${search.iterativeScan}`);
-        if (search.maxScanTuples !== undefined) sets.push(`SET LOCAL hnsw.max_scan_tuples = ${search.maxScanTuples}`);
+        if (search.maxScanTuples !== undefined)
+          sets.push(`SET LOCAL hnsw.max_scan_tuples = ${search.maxScanTuples}`);
       }
     } else if (this.#index.type === "ivfflat") {
       sets.push(`SET LOCAL ivfflat.probes = ${search.probes}`);
-      if (narrowed && search.iterativeScan !== "off") sets.push(`SET LOCAL ivfflat.iterative_scan = ${search.iterativeScan}`);
+      if (narrowed && search.iterativeScan !== "off")
+        sets.push(`SET LOCAL ivfflat.iterative_scan = ${search.iterativeScan}`);
     }
     return sets.length > 0 ? `BEGIN READ ONLY; ${sets.join("; ")}` : null;
   }

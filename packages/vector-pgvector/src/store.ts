@@ -17,10 +17,16 @@ import {
 import pg from "pg";
 import { Connection, type Session } from "./connection.js";
 import { BACKEND, extensionError, sqlstate } from "./errors.js";
-import { Params, filterToSql } from "./filter.js";
+import { filterToSql, Params } from "./filter.js";
 import { buildNames, type Names } from "./names.js";
-import { type PgVectorSettings, type ResolvedSettings, MAX_DIMENSION, makeScrubber, resolveSettings } from "./settings.js";
-import { SETUP_LOCK_KEY, type SetupResult, ensureEmbeddingIndex, runSetup } from "./setup.js";
+import {
+  MAX_DIMENSION,
+  makeScrubber,
+  type PgVectorSettings,
+  type ResolvedSettings,
+  resolveSettings,
+} from "./settings.js";
+import { ensureEmbeddingIndex, runSetup, SETUP_LOCK_KEY, type SetupResult } from "./setup.js";
 import { Statements } from "./sql.js";
 import { parseVectorText, toVectorText } from "./vector-text.js";
 
@@ -66,7 +72,11 @@ export class PgVectorStore implements VectorStore {
     const resolved = resolveSettings(settings, context);
     this.settings = resolved;
     this.capabilities = { ...PGVECTOR_CAPABILITIES, exact: resolved.index.type === "none" };
-    this.index = { name: `${resolved.schema}.${resolved.table}`, dimension: resolved.dimension, metric: resolved.metric };
+    this.index = {
+      name: `${resolved.schema}.${resolved.table}`,
+      dimension: resolved.dimension,
+      metric: resolved.metric,
+    };
     vectorRules.checkIndexInfo(this.index, this.capabilities, BACKEND);
     this.#names = buildNames(resolved.schema, resolved.table);
     this.#sql = new Statements(this.#names, resolved.dimension, resolved.metric, resolved.index);
@@ -75,7 +85,13 @@ export class PgVectorStore implements VectorStore {
     const pool = resolved.pool ?? new pg.Pool(resolved.poolConfig);
     // An idle pooled connection that dies must not crash the process; the next call reconnects.
     if (owned) pool.on("error", () => {});
-    this.#conn = new Connection({ pool, owned, target: resolved.target, scrub: this.#scrub, maxRetries: resolved.maxRetries });
+    this.#conn = new Connection({
+      pool,
+      owned,
+      target: resolved.target,
+      scrub: this.#scrub,
+      maxRetries: resolved.maxRetries,
+    });
   }
 
   /** The result of the last setup(): pgvector version, layout version, whether the index exists. */
@@ -90,7 +106,13 @@ export class PgVectorStore implements VectorStore {
         session,
         this.#names,
         this.#sql,
-        { dimension: s.dimension, metric: s.metric, index: s.index, iterativeScan: s.search.iterativeScan, metadataIndex: s.metadataIndex },
+        {
+          dimension: s.dimension,
+          metric: s.metric,
+          index: s.index,
+          iterativeScan: s.search.iterativeScan,
+          metadataIndex: s.metadataIndex,
+        },
         (inner) => this.#installExtension(inner),
       ),
     );
@@ -125,11 +147,19 @@ export class PgVectorStore implements VectorStore {
     const where = q.filter ? filterToSql(q.filter, params) : null;
     const minScoreParam = q.minScore !== undefined ? params.add(q.minScore) : null;
     const limitParam = params.add(q.topK);
-    const text = this.#sql.query({ vectorParam: "$1", where, minScoreParam, limitParam, includeVectors: q.includeVectors });
-    // A filter or minScore drops rows after the index produced them: let pgvector keep scanning.
-    const begin = this.#sql.searchSettings(this.settings.search, q.topK, where !== null || minScoreParam !== null);
+    const text = this.#sql.query({
+      vectorParam: "$1",
+      where,
+      minScoreParam,
+      limitParam,
+      includeVectors: q.includeVectors,
+    });
+    // A metadata filter drops rows after the index produced them: let pgvector keep scanning.
+    const begin = this.#sql.searchSettings(this.settings.search, q.topK, where !== null);
     const rows = await this.#run("query", options, (session) =>
-      begin ? session.transaction(() => session.query<Row>(text, params.values), begin) : session.query<Row>(text, params.values),
+      begin
+        ? session.transaction(() => session.query<Row>(text, params.values), begin)
+        : session.query<Row>(text, params.values),
     );
     return rows.rows.map((row) => ({
       id: row.id,
@@ -143,19 +173,30 @@ export class PgVectorStore implements VectorStore {
   async get(ids: string[], options?: CallOptions): Promise<StoredVector[]> {
     vectorRules.checkIds(ids, BACKEND);
     if (ids.length === 0) return [];
-    const result = await this.#run("get", options, (session) => session.query<Row>(this.#sql.get(), [[...new Set(ids)]]));
+    const result = await this.#run("get", options, (session) =>
+      session.query<Row>(this.#sql.get(), [[...new Set(ids)]]),
+    );
     const byId = new Map(result.rows.map((row) => [row.id, row]));
     return ids.flatMap((id) => {
       const row = byId.get(id);
       if (!row) return [];
-      return [{ id, vector: parseVectorText(row.embedding, this.index.dimension), metadata: structuredClone(row.metadata), document: row.document }];
+      return [
+        {
+          id,
+          vector: parseVectorText(row.embedding, this.index.dimension),
+          metadata: structuredClone(row.metadata),
+          document: row.document,
+        },
+      ];
     });
   }
 
   async delete(ids: string[], options?: CallOptions): Promise<void> {
     vectorRules.checkIds(ids, BACKEND);
     if (ids.length === 0) return;
-    await this.#run("delete", options, (session) => session.query(this.#sql.deleteIds(), [[...new Set(ids)]]));
+    await this.#run("delete", options, (session) =>
+      session.query(this.#sql.deleteIds(), [[...new Set(ids)]]),
+    );
   }
 
   async deleteByFilter(filter: Filter, options?: CallOptions): Promise<void> {
@@ -166,7 +207,9 @@ export class PgVectorStore implements VectorStore {
   }
 
   async count(options?: CallOptions): Promise<number> {
-    const result = await this.#run("count", options, (session) => session.query<{ n: string }>(this.#sql.count()));
+    const result = await this.#run("count", options, (session) =>
+      session.query<{ n: string }>(this.#sql.count()),
+    );
     return Number(result.rows[0]?.n ?? 0);
   }
 
@@ -177,7 +220,10 @@ export class PgVectorStore implements VectorStore {
         await session.query("SELECT pg_advisory_xact_lock($1::bigint)", [SETUP_LOCK_KEY.toString()]);
         await session.query(`DROP TABLE IF EXISTS ${this.#names.table}`);
         const meta = await session.query("SELECT to_regclass($1) IS NOT NULL AS exists", [this.#names.meta]);
-        if (meta.rows[0]?.exists === true) await session.query(`DELETE FROM ${this.#names.meta} WHERE table_name = $1`, [this.#names.raw.table]);
+        if (meta.rows[0]?.exists === true)
+          await session.query(`DELETE FROM ${this.#names.meta} WHERE table_name = $1`, [
+            this.#names.raw.table,
+          ]);
       }),
     );
     this.#setup = undefined;
@@ -191,8 +237,12 @@ export class PgVectorStore implements VectorStore {
     await this.#run("reindex", options, (session) =>
       session.transaction(async () => {
         await session.query("SELECT pg_advisory_xact_lock($1::bigint)", [SETUP_LOCK_KEY.toString()]);
-        const built = await session.query("SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2", [this.#names.raw.schema, this.#names.raw.embeddingIndex]);
-        if (built.rowCount > 0) await session.query(`REINDEX INDEX ${this.#names.schema}.${this.#names.embeddingIndex}`);
+        const built = await session.query(
+          "SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2",
+          [this.#names.raw.schema, this.#names.raw.embeddingIndex],
+        );
+        if (built.rowCount > 0)
+          await session.query(`REINDEX INDEX ${this.#names.schema}.${this.#names.embeddingIndex}`);
         else await ensureEmbeddingIndex(session, this.#names, this.#sql, this.settings.index);
       }),
     );
@@ -204,23 +254,39 @@ export class PgVectorStore implements VectorStore {
   }
 
   async #installExtension(session: Session): Promise<string> {
-    const installed = await session.query<{ extversion: string }>("SELECT extversion FROM pg_extension WHERE extname = 'vector'");
+    const installed = await session.query<{ extversion: string }>(
+      "SELECT extversion FROM pg_extension WHERE extname = 'vector'",
+    );
     if (installed.rows[0]) return installed.rows[0].extversion;
     try {
       await session.query("CREATE EXTENSION IF NOT EXISTS vector");
     } catch (error) {
       const state = sqlstate(error);
       if (state === "58P01" || state === "0A000" || state === "42501") {
-        throw extensionError(error, { operation: "setup", target: this.settings.target, scrub: this.#scrub, database: this.settings.database });
+        throw extensionError(error, {
+          operation: "setup",
+          target: this.settings.target,
+          scrub: this.#scrub,
+          database: this.settings.database,
+        });
       }
       throw error;
     }
-    const after = await session.query<{ extversion: string }>("SELECT extversion FROM pg_extension WHERE extname = 'vector'");
+    const after = await session.query<{ extversion: string }>(
+      "SELECT extversion FROM pg_extension WHERE extname = 'vector'",
+    );
     return after.rows[0]?.extversion ?? "0";
   }
 
-  #run<T>(operation: string, options: CallOptions | undefined, work: (session: Session) => Promise<T>): Promise<T> {
-    if (this.#conn.closed) return Promise.reject(new BackendUnavailableError(`${operation}: the store was closed`, { backend: BACKEND }));
+  #run<T>(
+    operation: string,
+    options: CallOptions | undefined,
+    work: (session: Session) => Promise<T>,
+  ): Promise<T> {
+    if (this.#conn.closed)
+      return Promise.reject(
+        new BackendUnavailableError(`${operation}: the store was closed`, { backend: BACKEND }),
+      );
     return this.#conn.run(operation, options?.signal, work);
   }
 }

@@ -12,11 +12,17 @@ export function toVectorText(vector: Float32Array): string {
 
 export function parseVectorText(text: unknown, dimension: number): Float32Array {
   if (typeof text !== "string" || text.length < 2 || text[0] !== "[" || text[text.length - 1] !== "]") {
-    throw new BackendError(`the server returned a vector in an unexpected format: ${String(text).slice(0, 40)}`, { backend: BACKEND });
+    throw new BackendError(
+      `the server returned a vector in an unexpected format: ${String(text).slice(0, 40)}`,
+      { backend: BACKEND },
+    );
   }
   const parts = text.slice(1, -1).split(",");
   if (parts.length !== dimension) {
-    throw new BackendError(`the server returned a ${parts.length}-dimensional vector from a ${dimension}-dimensional index`, { backend: BACKEND });
+    throw new BackendError(
+      `the server returned a ${parts.length}-dimensional vector from a ${dimension}-dimensional index`,
+      { backend: BACKEND },
+    );
   }
   const out = new Float32Array(dimension);
   for (let i = 0; i < dimension; i++) out[i] = Number(parts[i]);

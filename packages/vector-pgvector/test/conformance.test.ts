@@ -15,9 +15,17 @@ vectorStoreSuite(
   {
     name: "vector-pgvector (hnsw, defaults)",
     target,
-    create: async ({ dimension, metric }) => new PgVectorStore({ url: target.url, schema: uniqueSchema("c"), pool_size: 4, dimension, metric }),
+    create: async ({ dimension, metric }) =>
+      new PgVectorStore({ url: target.url, schema: uniqueSchema("c"), pool_size: 4, dimension, metric }),
     reopen: async (store, { dimension, metric }) =>
-      new PgVectorStore({ url: target.url, schema: settingsOf(store).schema, table_name: settingsOf(store).table, pool_size: 2, dimension, metric }),
+      new PgVectorStore({
+        url: target.url,
+        schema: settingsOf(store).schema,
+        table_name: settingsOf(store).table,
+        pool_size: 2,
+        dimension,
+        metric,
+      }),
     destroy: (store) => dropSchema(settingsOf(store).schema),
     teardown: closeAdmin,
   },
@@ -35,9 +43,23 @@ vectorStoreSuite(
       shared = new pg.Pool({ connectionString: target.url, max: 6 });
     },
     create: async ({ dimension, metric }) =>
-      new PgVectorStore({ pool: shared!, schema: uniqueSchema("p"), table_name: "memories", index_type: "none", dimension, metric }),
+      new PgVectorStore({
+        pool: shared!,
+        schema: uniqueSchema("p"),
+        table_name: "memories",
+        index_type: "none",
+        dimension,
+        metric,
+      }),
     reopen: async (store, { dimension, metric }) =>
-      new PgVectorStore({ pool: shared!, schema: settingsOf(store).schema, table_name: "memories", index_type: "none", dimension, metric }),
+      new PgVectorStore({
+        pool: shared!,
+        schema: settingsOf(store).schema,
+        table_name: "memories",
+        index_type: "none",
+        dimension,
+        metric,
+      }),
     destroy: (store) => dropSchema(settingsOf(store).schema),
     teardown: async () => {
       // Every store was closed by now: the caller's pool must still answer.

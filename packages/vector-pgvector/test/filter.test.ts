@@ -1,5 +1,5 @@
-import { type Filter, parseFilter } from "@langswarm/memory-core";
 import { HOSTILE_IDS_VALID } from "@langswarm/memory-conformance";
+import { type Filter, parseFilter } from "@langswarm/memory-core";
 import { describe, expect, it } from "vitest";
 import { filterToSql, Params } from "../src/index.js";
 
@@ -12,17 +12,31 @@ const translate = (filter: Filter) => {
 describe("filter translation", () => {
   it("binds every field name and value: the SQL text holds only placeholders and fixed syntax", () => {
     for (const hostile of HOSTILE_IDS_VALID) {
-      const { sql, values } = translate({ $or: [{ field: hostile }, { other: { $in: [hostile, 1] } }, { n: { $gt: 3 } }, { tag: { $exists: true } }] });
+      const { sql, values } = translate({
+        $or: [
+          { field: hostile },
+          { other: { $in: [hostile, 1] } },
+          { n: { $gt: 3 } },
+          { tag: { $exists: true } },
+        ],
+      });
       expect(sql).not.toContain(hostile.length > 2 ? hostile : "\u0000never");
-      expect(sql).toMatch(/^[\w\s()@<>=$:,'\[\]-]+$/);
-      expect(values.some((v) => typeof v === "string" && v.includes(JSON.stringify(hostile).slice(1, -1)))).toBe(true);
+      expect(sql).toMatch(/^[\w\s()@<>=$:,'[\]-]+$/);
+      expect(
+        values.some((v) => typeof v === "string" && v.includes(JSON.stringify(hostile).slice(1, -1))),
+      ).toBe(true);
     }
   });
 
   it("equality is JSONB containment; equalities under one $and share one containment object", () => {
-    expect(translate({ color: "red" })).toEqual({ sql: "metadata @> $2::jsonb", values: ['{"color":"red"}'] });
+    expect(translate({ color: "red" })).toEqual({
+      sql: "metadata @> $2::jsonb",
+      values: ['{"color":"red"}'],
+    });
     const merged = translate({ kind: "message", sessionId: "s1", seq: { $gt: 3 } });
-    expect(merged.sql).toBe("(metadata @> $2::jsonb AND (jsonb_typeof(metadata -> $3::text) = 'number' AND (metadata -> $3::text) > $4::jsonb))");
+    expect(merged.sql).toBe(
+      "(metadata @> $2::jsonb AND (jsonb_typeof(metadata -> $3::text) = 'number' AND (metadata -> $3::text) > $4::jsonb))",
+    );
     expect(merged.values).toEqual(['{"kind":"message","sessionId":"s1"}', "seq", "3"]);
     // Two equalities on one field cannot share an object (and together they match nothing).
     const twice = translate({ $and: [{ a: 1 }, { a: 2 }] });

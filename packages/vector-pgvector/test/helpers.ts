@@ -4,7 +4,8 @@ import { type PgVectorSettings, PgVectorStore } from "../src/index.js";
 
 /** The server under test (scripts/services/start.sh postgres exports it): PostgreSQL with pgvector 0.8. */
 export const TEST_URL = process.env.LANGSWARM_TEST_POSTGRES_URL;
-export const SKIP_REASON = "set LANGSWARM_TEST_POSTGRES_URL to a PostgreSQL URL with pgvector (scripts/services/start.sh postgres starts one)";
+export const SKIP_REASON =
+  "set LANGSWARM_TEST_POSTGRES_URL to a PostgreSQL URL with pgvector (scripts/services/start.sh postgres starts one)";
 
 /** A schema no other test (or test run) uses. */
 export function uniqueSchema(label = "t"): string {
@@ -31,7 +32,13 @@ export async function dropSchema(schema: string): Promise<void> {
 
 /** A set-up store on a fresh schema. */
 export async function freshStore(settings: PgVectorSettings = {}): Promise<PgVectorStore> {
-  const store = new PgVectorStore({ url: TEST_URL, schema: uniqueSchema(), pool_size: 4, dimension: 8, ...settings });
+  const store = new PgVectorStore({
+    url: TEST_URL,
+    schema: uniqueSchema(),
+    pool_size: 4,
+    dimension: 8,
+    ...settings,
+  });
   await store.setup();
   return store;
 }

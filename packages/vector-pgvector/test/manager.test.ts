@@ -18,7 +18,10 @@ server(`a LangSwarm config with store_type "postgres"${TEST_URL ? "" : ` (skippe
         settings: {
           enable_semantic_search: true,
           embedding: { provider: "hash", dimension: 64 },
-          vector_store: { store_type: "postgres", connection_params: { connection_string: TEST_URL, schema, table_name: "agent_memory" } },
+          vector_store: {
+            store_type: "postgres",
+            connection_params: { connection_string: TEST_URL, schema, table_name: "agent_memory" },
+          },
         },
       });
       await m.createSession({ sessionId: "trip", userId: "ana" });
@@ -34,7 +37,9 @@ server(`a LangSwarm config with store_type "postgres"${TEST_URL ? "" : ` (skippe
       expect(inTrip[0]!.content).toContain("Dolomites");
       const forAna = await m.recall("revenue report", { userId: "ana", topK: 1 });
       expect(forAna[0]!.sessionId).toBe("work");
-      const meta = await adminPool().query(`SELECT table_name, dimension, metric FROM ${pg.escapeIdentifier(schema)}.langswarm_vector_tables`);
+      const meta = await adminPool().query(
+        `SELECT table_name, dimension, metric FROM ${pg.escapeIdentifier(schema)}.langswarm_vector_tables`,
+      );
       expect(meta.rows).toEqual([{ table_name: "agent_memory", dimension: 64, metric: "cosine" }]);
     } finally {
       await dropSchema(schema);

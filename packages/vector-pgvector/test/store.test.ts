@@ -16,9 +16,19 @@ server(`PgVectorStore against PostgreSQL + pgvector${TEST_URL ? "" : ` (skipped:
     // 3000 rows, 5% "rare": the planner estimates the $ne filter as unselective and walks the HNSW
     // index, whose plain scan yields ef_search (40) candidates before filtering.
     const vectors = randomVectors(3000, 16, 7);
-    const records: VectorRecord[] = vectors.map((vector, i) => ({ id: `v${i}`, vector, metadata: { tier: i % 20 === 0 ? "rare" : "common" } }));
+    const records: VectorRecord[] = vectors.map((vector, i) => ({
+      id: `v${i}`,
+      vector,
+      metadata: { tier: i % 20 === 0 ? "rare" : "common" },
+    }));
     const store = await freshStore({ dimension: 16 });
-    const off = new PgVectorStore({ url: TEST_URL, schema: store.settings.schema, dimension: 16, iterative_scan: "off", pool_size: 1 });
+    const off = new PgVectorStore({
+      url: TEST_URL,
+      schema: store.settings.schema,
+      dimension: 16,
+      iterative_scan: "off",
+      pool_size: 1,
+    });
     try {
       await store.upsert(records);
       await off.setup();
@@ -50,8 +60,18 @@ server(`PgVectorStore against PostgreSQL + pgvector${TEST_URL ? "" : ` (skipped:
     const vectors = randomVectors(2000, 16, 3);
     const store = await freshStore({ dimension: 16, iterative_scan: "off" });
     try {
-      await store.upsert(vectors.map((vector, i) => ({ id: `m${i}`, vector, metadata: { kind: "message", sessionId: i % 500 === 7 ? "needle" : `s${i % 97}` } })));
-      const got = await store.query({ vector: vectors[1000]!, topK: 10, filter: { kind: "message", sessionId: "needle" } });
+      await store.upsert(
+        vectors.map((vector, i) => ({
+          id: `m${i}`,
+          vector,
+          metadata: { kind: "message", sessionId: i % 500 === 7 ? "needle" : `s${i % 97}` },
+        })),
+      );
+      const got = await store.query({
+        vector: vectors[1000]!,
+        topK: 10,
+        filter: { kind: "message", sessionId: "needle" },
+      });
       expect(got.map((m) => m.id).sort()).toEqual(["m1007", "m1507", "m507", "m7"]);
     } finally {
       await disposeStore(store);
@@ -75,7 +95,7 @@ server(`PgVectorStore against PostgreSQL + pgvector${TEST_URL ? "" : ` (skipped:
     }
   });
 
-  it("metadata filters are type-exact: 7 is not \"7\", true is not \"true\", an array never equals a scalar", async () => {
+  it('metadata filters are type-exact: 7 is not "7", true is not "true", an array never equals a scalar', async () => {
     const store = await freshStore();
     try {
       await store.upsert([
@@ -84,7 +104,8 @@ server(`PgVectorStore against PostgreSQL + pgvector${TEST_URL ? "" : ` (skipped:
         { id: "nul", vector: unit(2), metadata: { v: null } },
         { id: "none", vector: unit(3), metadata: {} },
       ]);
-      const ids = async (filter: Filter) => (await store.query({ vector: unit(0), topK: 10, filter })).map((m) => m.id).sort();
+      const ids = async (filter: Filter) =>
+        (await store.query({ vector: unit(0), topK: 10, filter })).map((m) => m.id).sort();
       expect(await ids({ v: 7 })).toEqual(["num"]);
       expect(await ids({ v: "7" })).toEqual(["str"]);
       expect(await ids({ b: true })).toEqual(["num"]);
@@ -105,7 +126,14 @@ server(`PgVectorStore against PostgreSQL + pgvector${TEST_URL ? "" : ` (skipped:
       const vectors = randomVectors(3, 16, 5);
       vectors[0]![0] = 1e-40; // a float32 subnormal
       vectors[0]![1] = -3.4028234663852886e38;
-      await store.upsert(vectors.map((vector, i) => ({ id: `k${i}`, vector, metadata: { i }, document: i === 1 ? "text ✓" : undefined })));
+      await store.upsert(
+        vectors.map((vector, i) => ({
+          id: `k${i}`,
+          vector,
+          metadata: { i },
+          document: i === 1 ? "text ✓" : undefined,
+        })),
+      );
       const got = await store.get(["k2", "missing", "k0", "k2"]);
       expect(got.map((r) => r.id)).toEqual(["k2", "k0", "k2"]);
       expect(got[1]!.vector).toEqual(vectors[0]);
@@ -123,7 +151,10 @@ server(`PgVectorStore against PostgreSQL + pgvector${TEST_URL ? "" : ` (skipped:
     try {
       const table = `${pg.escapeIdentifier(store.settings.schema)}.${pg.escapeIdentifier(store.settings.table)}`;
       await adminPool().query(`ALTER TABLE ${table} ADD CONSTRAINT no_poison CHECK (id <> 'poison')`);
-      const records = Array.from({ length: 350 }, (_, i) => ({ id: i === 340 ? "poison" : `r${i}`, vector: unit(i % 8) }));
+      const records = Array.from({ length: 350 }, (_, i) => ({
+        id: i === 340 ? "poison" : `r${i}`,
+        vector: unit(i % 8),
+      }));
       await expect(store.upsert(records)).rejects.toMatchObject({ code: "BACKEND", backend: "pgvector" });
       expect(await store.count()).toBe(0);
       records[340]!.id = "r340";
@@ -145,12 +176,16 @@ server(`PgVectorStore against PostgreSQL + pgvector${TEST_URL ? "" : ` (skipped:
       setTimeout(() => controller.abort(), 200);
       await expect(store.count({ signal: controller.signal })).rejects.toMatchObject({ code: "ABORTED" });
       expect(Date.now() - started).toBeLessThan(5000);
-      const waiting = await adminPool().query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'SELECT count(*)%'");
+      const waiting = await adminPool().query(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'SELECT count(*)%'",
+      );
       expect(waiting.rows[0].n).toBe(0);
       await locker.query("ROLLBACK");
       expect(await store.count()).toBe(0);
       const aborted = AbortSignal.abort();
-      await expect(store.query({ vector: unit(0) }, { signal: aborted })).rejects.toMatchObject({ code: "ABORTED" });
+      await expect(store.query({ vector: unit(0) }, { signal: aborted })).rejects.toMatchObject({
+        code: "ABORTED",
+      });
     } finally {
       await locker.query("ROLLBACK").catch(() => {});
       locker.release();
@@ -168,8 +203,13 @@ server(`PgVectorStore against PostgreSQL + pgvector${TEST_URL ? "" : ` (skipped:
     const store = await freshStore({ dimension: 2100 });
     try {
       expect(store.settings.index.halfvec).toBe(true);
-      const def = await adminPool().query("SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE '%embedding_idx'", [store.settings.schema]);
-      expect(def.rows[0].indexdef).toMatch(/USING hnsw \(\(\(embedding\)::halfvec\(2100\)\) halfvec_cosine_ops\)/);
+      const def = await adminPool().query(
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE '%embedding_idx'",
+        [store.settings.schema],
+      );
+      expect(def.rows[0].indexdef).toMatch(
+        /USING hnsw \(\(\(embedding\)::halfvec\(2100\)\) halfvec_cosine_ops\)/,
+      );
       const vectors = randomVectors(60, 2100, 21);
       await store.upsert(vectors.map((vector, i) => ({ id: `h${i}`, vector })));
       const exact = new InMemoryVectorStore({ dimension: 2100 });
@@ -177,7 +217,7 @@ server(`PgVectorStore against PostgreSQL + pgvector${TEST_URL ? "" : ` (skipped:
       const got = await store.query({ vector: vectors[5]!, topK: 5 });
       const want = await exact.query({ vector: vectors[5]!, topK: 5 });
       expect(got.map((m) => m.id)).toEqual(want.map((m) => m.id));
-      got.forEach((m, i) => expect(Math.abs(m.score - want[i]!.score)).toBeLessThan(2e-3));
+      for (const [i, m] of got.entries()) expect(Math.abs(m.score - want[i]!.score)).toBeLessThan(2e-3);
       expect((await store.get(["h3"]))[0]!.vector).toEqual(vectors[3]);
     } finally {
       await disposeStore(store);
@@ -185,7 +225,12 @@ server(`PgVectorStore against PostgreSQL + pgvector${TEST_URL ? "" : ` (skipped:
   });
 
   it("IVFFlat: the index waits for enough rows to train, then probing every list is exact", async () => {
-    const store = await freshStore({ dimension: 16, index_type: "ivfflat", ivfflat_lists: 10, ivfflat_probes: 10 });
+    const store = await freshStore({
+      dimension: 16,
+      index_type: "ivfflat",
+      ivfflat_lists: 10,
+      ivfflat_probes: 10,
+    });
     try {
       expect(store.setupResult!.embeddingIndexBuilt).toBe(false);
       const vectors = randomVectors(600, 16, 13);
@@ -209,7 +254,10 @@ server(`PgVectorStore against PostgreSQL + pgvector${TEST_URL ? "" : ` (skipped:
   it("a zero vector under cosine scores 0, as in core's reference", async () => {
     const store = await freshStore({ index_type: "none" });
     try {
-      await store.upsert([{ id: "zero", vector: new Array(8).fill(0) }, { id: "x", vector: unit(0) }]);
+      await store.upsert([
+        { id: "zero", vector: new Array(8).fill(0) },
+        { id: "x", vector: unit(0) },
+      ]);
       const got = await store.query({ vector: unit(0), topK: 2, minScore: 0.5 });
       expect(got.map((m) => [m.id, m.score])).toEqual([["x", 1]]);
       const all = await store.query({ vector: unit(0), topK: 2 });
