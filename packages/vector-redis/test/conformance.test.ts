@@ -1,0 +1,70 @@
+import { resolveService, vectorStoreSuite } from "@langswarm/memory-conformance";
+import type { VectorStore } from "@langswarm/memory-core";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, it } from "vitest";
+import { RedisVectorStore, VECTORSET_CAPABILITIES } from "../src/index.js";
+import { dropPrefix, REDIS8_ENV, uniquePrefix } from "./helpers.js";
+
+const target = await resolveService({ name: "redis8", envVar: REDIS8_ENV });
+const api = { describe, it, beforeAll, afterAll };
+const prefixOf = (store: VectorStore) => (store as RedisVectorStore).settings.keyPrefix;
+
+/**
+ * Vector Sets compare by cosine only, so a store with another metric cannot be built (ConfigError,
+ * tested in vectorset.test.ts). The suite still asks for one before it reads `capabilities.metrics`;
+ * give it a cosine store, whose capabilities then make the suite skip that metric.
+ */
+const supported = (metric: string) => (VECTORSET_CAPABILITIES.metrics as readonly string[]).includes(metric);
+
+// 1. The defaults (NOQUANT, M 16, EF 200, server EF, FILTER-EF max(topK x 200, 2000), exact fallback)
+//    on a connection the store owns; each test store gets its own key prefix.
+vectorStoreSuite(
+  {
+    name: "vector-redis (vectorset)",
+    target,
+    create: async ({ dimension, metric }) =>
+      new RedisVectorStore({
+        url: target.url,
+        key_prefix: uniquePrefix("c"),
+        engine: "vectorset",
+        dimension,
+        metric: supported(metric) ? metric : "cosine",
+      }),
+    reopen: async (store, { dimension, metric }) =>
+      new RedisVectorStore({
+        url: target.url,
+        key_prefix: prefixOf(store),
+        engine: "auto",
+        dimension,
+        metric,
+      }),
+    destroy: async (store) => void (await dropPrefix(prefixOf(store), target.url)),
+  },
+  api,
+);
+
+// 2. engine "auto" over a caller-supplied client (RESP3, ioredis 6's default) that no store may close.
+let shared: Redis | undefined;
+vectorStoreSuite(
+  {
+    name: "vector-redis (auto, caller client)",
+    target,
+    setup: async () => {
+      shared = new Redis(target.url!, { lazyConnect: true });
+      await shared.connect();
+    },
+    teardown: async () => void (await shared?.quit()),
+    create: async ({ dimension, metric }) =>
+      new RedisVectorStore({
+        client: shared!,
+        key_prefix: uniquePrefix("a"),
+        dimension,
+        metric: supported(metric) ? metric : "cosine",
+      }),
+    destroy: async (store) => {
+      if (shared?.status !== "ready") throw new Error("close() of a store ended the caller's client");
+      await dropPrefix(prefixOf(store), target.url);
+    },
+  },
+  api,
+);
