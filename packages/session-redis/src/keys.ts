@@ -19,13 +19,19 @@
  * listing order (createdAt desc, sessionId desc) falls out of the sorted sets with no extra work.
  */
 
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range test is the point
+const ASCII = /^[\x00-\x7f]*$/;
+
 export function encodeId(text: string): string {
+  // ASCII (most ids): one byte per code unit in CESU-8 and UTF-8 alike; let Buffer do it natively.
+  if (ASCII.test(text)) return Buffer.from(text, "latin1").toString("hex");
   let out = "";
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
-    if (unit < 0x80) out += hex2(unit);
-    else if (unit < 0x800) out += hex2(0xc0 | (unit >> 6)) + hex2(0x80 | (unit & 0x3f));
-    else out += hex2(0xe0 | (unit >> 12)) + hex2(0x80 | ((unit >> 6) & 0x3f)) + hex2(0x80 | (unit & 0x3f));
+    if (unit < 0x80) out += HEX[unit];
+    else if (unit < 0x800) out += HEX[0xc0 | (unit >> 6)]! + HEX[0x80 | (unit & 0x3f)]!;
+    else out += HEX[0xe0 | (unit >> 12)]! + HEX[0x80 | ((unit >> 6) & 0x3f)]! + HEX[0x80 | (unit & 0x3f)]!;
   }
   return out;
 }
@@ -52,10 +58,6 @@ export function decodeId(encoded: string): string {
 const HEX_ID = /^(?:[0-9a-f]{2})+$/;
 export function isEncodedId(value: string): boolean {
   return HEX_ID.test(value);
-}
-
-function hex2(byte: number): string {
-  return byte.toString(16).padStart(2, "0");
 }
 
 export interface SessionKeys {
