@@ -68,3 +68,44 @@ vectorStoreSuite(
   },
   api,
 );
+
+// 3. RediSearch, when a server with the query engine is given (none can run on the build machines;
+//    the engine is verified at the command level in redisearch.test.ts). Every metric; the suite's
+//    filter fields declared.
+const search = await resolveService({
+  name: "Redis with RediSearch vectors (Redis Stack, or Redis 8 with the query engine)",
+  envVar: "LANGSWARM_TEST_REDISEARCH_URL",
+});
+for (const algorithm of ["hnsw", "flat"] as const) {
+  vectorStoreSuite(
+    {
+      name: `vector-redis (redisearch ${algorithm})`,
+      target: search,
+      create: async ({ dimension, metric }) =>
+        new RedisVectorStore({
+          url: search.url,
+          key_prefix: uniquePrefix("s"),
+          engine: "redisearch",
+          algorithm,
+          dimension,
+          metric,
+          filterable_fields: {
+            kind: "tag",
+            color: "tag",
+            even: "tag",
+            tier: "tag",
+            maybe: "tag",
+            v: "tag",
+            n: "numeric",
+            score: "numeric",
+            bucket: "numeric",
+          },
+        }),
+      destroy: async (store) => {
+        await store.drop();
+        await dropPrefix(prefixOf(store), search.url);
+      },
+    },
+    api,
+  );
+}
