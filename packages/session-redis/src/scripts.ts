@@ -82,7 +82,7 @@ return {'ok'}
 
 /**
  * KEYS: s m d y reg exp, then nOld old index keys, then the new index keys.
- * ARGV: member now expectedMembership newMembership nOld
+ * ARGV: member now expectedMembership ('*': not moving between indexes) newMembership nOld
  *       setUser userId setAgent agentId setStatus status setMetadata metadata setExpiry expiresAt
  * Replies: {'notfound'} | {'retry', currentMembership} | {'ok', <session fields>}
  */
@@ -91,8 +91,9 @@ export const UPDATE = script(
   `${PRELUDE}${SESSION_REPLY}
 local now = tonumber(ARGV[2])
 if not live(KEYS[1], now) then return {'notfound'} end
+-- '*': the patch moves the session between no indexes, so its membership does not matter.
 local cur = redis.call('HGET', KEYS[5], ARGV[1]) or ''
-if cur ~= ARGV[3] then return {'retry', cur} end
+if ARGV[3] ~= '*' and cur ~= ARGV[3] then return {'retry', cur} end
 local function patch(flag, field, value)
   if ARGV[flag] ~= '1' then return end
   if value == '' then redis.call('HDEL', KEYS[1], field) else redis.call('HSET', KEYS[1], field, value) end
@@ -103,7 +104,7 @@ patch(10, 'st', ARGV[11])
 patch(12, 'md', ARGV[13])
 patch(14, 'ea', ARGV[15])
 redis.call('HSET', KEYS[1], 'ua', ARGV[2])
-if ARGV[4] ~= ARGV[3] then
+if ARGV[3] ~= '*' and ARGV[4] ~= ARGV[3] then
   local nOld = tonumber(ARGV[5])
   local ca = redis.call('HGET', KEYS[1], 'ca')
   for i = 7, 6 + nOld do redis.call('ZREM', KEYS[i], ARGV[1]) end

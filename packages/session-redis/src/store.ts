@@ -82,8 +82,12 @@ export const REDIS_SESSION_CAPABILITIES: SessionCapabilities = {
   maxContentBytes: 16 * 1024 * 1024,
 };
 
-/** How often a script that found the index membership changed under it is retried. */
-const MAX_ATTEMPTS = 8;
+/**
+ * How often a script that found the session's index membership changed under it is retried. Every
+ * round lets at least one contender through, so N concurrent movers of one session need at most N
+ * rounds; the bound only stops a runaway.
+ */
+const MAX_ATTEMPTS = 100;
 /** Seqs read per script call when `since` makes a read scan. */
 const SCAN_WINDOW = 1000;
 /** Dead listing entries one `listSessions` call may step over before returning a short page. */
@@ -176,6 +180,7 @@ export class RedisSessionStore implements SessionStore {
     // Optimistic: assume no leftovers of an earlier session with this id; the script says otherwise.
     let expected = "";
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (attempt > 1) await backoff(attempt);
       const oldIndexes = indexKeys(this.keyPrefix, parseMembership(expected));
       const reply = await this.#script(
         "createSession",
@@ -224,9 +229,13 @@ export class RedisSessionStore implements SessionStore {
     sessionRules.checkPatch(patch, BACKEND);
     const keys = sessionKeys(this.keyPrefix, sessionId);
     const flag = (present: boolean) => (present ? "1" : "0");
-    let expected = await this.#membership(keys, "updateSession");
+    // Only a change of user, agent or status moves the session between listing indexes; any other
+    // patch needs no membership guard (and no pre-read).
+    const moves = patch.userId !== undefined || patch.agentId !== undefined || patch.status !== undefined;
+    let expected = moves ? await this.#membership(keys, "updateSession") : "*";
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const before = parseMembership(expected);
+      if (attempt > 0) await backoff(attempt);
+      const before = moves ? parseMembership(expected) : null;
       const after = before ? patchMembership(before, patch) : null;
       const oldIndexes = indexKeys(this.keyPrefix, before);
       const newIndexes = indexKeys(this.keyPrefix, after);
@@ -592,6 +601,7 @@ export class RedisSessionStore implements SessionStore {
   ): Promise<{ wasLive: boolean; removed: boolean }> {
     let expected = await this.#membership(keys, action);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (attempt > 0) await backoff(attempt);
       const indexes = indexKeys(this.keyPrefix, parseMembership(expected));
       const reply = await this.#script(
         action,
@@ -631,6 +641,12 @@ export class RedisSessionStore implements SessionStore {
       { backend: BACKEND },
     );
   }
+}
+
+/** Short randomized pause between optimistic retries, so contenders stop colliding in lockstep. */
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(2 ** attempt, 20);
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function patchMembership(before: Membership, patch: SessionPatch): Membership {

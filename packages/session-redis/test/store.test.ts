@@ -259,6 +259,43 @@ describe.skipIf(!redisUrl)("against Redis", () => {
     await store.close();
   });
 
+  it("concurrent updates that move a session between indexes leave it in exactly the right ones", async () => {
+    const store = track(newStore());
+    const other = track(newStore({ keyPrefix: store.keyPrefix }));
+    await store.setup();
+    await store.createSession({ sessionId: "moving", userId: "u0", agentId: "a0" });
+    await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        (i % 2 ? other : store).updateSession("moving", {
+          userId: `u${i % 4}`,
+          agentId: i % 3 ? `a${i % 3}` : null,
+          status: i % 2 ? "active" : "closed",
+        }),
+      ),
+    );
+    const final = (await store.getSession("moving"))!;
+    for (let u = 0; u < 4; u++) {
+      const listed = (await store.listSessions({ userId: `u${u}` })).items.map((s) => s.sessionId);
+      expect(listed).toEqual(final.userId === `u${u}` ? ["moving"] : []);
+    }
+    for (const agent of ["a0", "a1", "a2"]) {
+      expect((await store.listSessions({ agentId: agent })).items.length).toBe(
+        final.agentId === agent ? 1 : 0,
+      );
+    }
+    for (const status of ["active", "closed"]) {
+      expect((await store.listSessions({ status, userId: final.userId! })).items.length).toBe(
+        final.status === status ? 1 : 0,
+      );
+    }
+    // Nothing else is left in any index: 2 + 2 (user) [+ 4 with an agent] entries.
+    const keys = (await raw.keys(`${store.keyPrefix}ix:*`)) as string[];
+    const counts = await Promise.all(keys.map((k) => raw.zcard(k)));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(final.agentId ? 8 : 4);
+    await store.close();
+    await other.close();
+  });
+
   it("a 1000-message batch is one atomic step with gap-free seq", async () => {
     const store = track(newStore());
     await store.setup();
