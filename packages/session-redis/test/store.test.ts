@@ -348,6 +348,22 @@ describe.skipIf(!redisUrl)("against Redis", () => {
     await store.close();
   });
 
+  it("db selects the logical database", async () => {
+    const store = newStore({ db: 3 });
+    await store.setup();
+    await store.createSession({ sessionId: "in-db-3" });
+    const db3 = new Redis(redisUrl!, { db: 3 });
+    try {
+      expect(await db3.exists(sessionKeys(store.keyPrefix, "in-db-3").session)).toBe(1);
+      expect(await raw.exists(sessionKeys(store.keyPrefix, "in-db-3").session)).toBe(0);
+      await store.deleteSession("in-db-3");
+      await db3.del(storeKeys(store.keyPrefix).meta);
+    } finally {
+      await db3.quit();
+      await store.close();
+    }
+  });
+
   it("leaves a caller's client open on close() and closes its own", async () => {
     const client = new Redis(redisUrl!);
     const borrowed = track(new RedisSessionStore({ client, keyPrefix: uniquePrefix() }));
