@@ -136,7 +136,7 @@ ORDER BY distance + 0, id`;
    * server's defaults serve it (then the query is one round trip). The values are validated integers
    * and enum members from the settings, never call input (SET takes no bound parameters).
    */
-  searchSettings(search: SearchSpec, topK: number, narrowed: boolean): string | null {
+  searchSettings(search: SearchSpec, topK: number, filtered: boolean): string | null {
     const sets: string[] = [];
     if (this.#index.type === "hnsw") {
       // An HNSW scan yields at most ef_search rows, so ef_search below topK would cut the result.
@@ -147,14 +147,14 @@ ORDER BY distance + 0, id`;
             ? topK
             : undefined;
       if (ef !== undefined) sets.push(`SET LOCAL hnsw.ef_search = ${Math.min(ef, 1000)}`);
-      if (narrowed && search.iterativeScan !== "off") {
+      if (filtered && search.iterativeScan !== "off") {
         sets.push(`SET LOCAL hnsw.iterative_scan = ${search.iterativeScan}`);
         if (search.maxScanTuples !== undefined)
           sets.push(`SET LOCAL hnsw.max_scan_tuples = ${search.maxScanTuples}`);
       }
     } else if (this.#index.type === "ivfflat") {
       sets.push(`SET LOCAL ivfflat.probes = ${search.probes}`);
-      if (narrowed && search.iterativeScan !== "off")
+      if (filtered && search.iterativeScan !== "off")
         sets.push(`SET LOCAL ivfflat.iterative_scan = ${search.iterativeScan}`);
     }
     return sets.length > 0 ? `BEGIN READ ONLY; ${sets.join("; ")}` : null;
