@@ -1,0 +1,788 @@
+import {
+  AbortError,
+  type AppendOptions,
+  assertId,
+  BackendError,
+  type CallOptions,
+  ConflictError,
+  type CreateSessionInput,
+  decodeCursor,
+  encodeCursor,
+  type ListSessionsQuery,
+  type MessageInput,
+  type MessageQuery,
+  NotFoundError,
+  type Page,
+  type SessionCapabilities,
+  type SessionInfo,
+  type SessionPatch,
+  type SessionStore,
+  type StoredMessage,
+  type Summary,
+  type SummaryInput,
+  sessionRules,
+  throwIfAborted,
+  ValidationError,
+} from "@langswarm/memory-core";
+import { BSON, type Db, type Filter, MongoClient, type WithId } from "mongodb";
+import {
+  batchMessages,
+  complete,
+  mark,
+  materialize,
+  newestBatch,
+  prepareBody,
+  readWindow,
+  STALE_BATCH_MS,
+  WINDOW,
+} from "./batches.js";
+import { claimIds } from "./claims.js";
+import {
+  type BatchDoc,
+  encodeJson,
+  type Head,
+  headOf,
+  isLive,
+  liveFilter,
+  type MessageDoc,
+  newToken,
+  type PendingMessageDoc,
+  pendingToMessageDoc,
+  pendingToStored,
+  type SessionDoc,
+  toSessionInfo,
+  toStoredMessage,
+  toSummary,
+} from "./documents.js";
+import { isDuplicateKey, isUnavailable, mapError } from "./errors.js";
+import { type Collections, type MetaDoc, openCollections, runSetup, TTL_GRACE_MS } from "./schema.js";
+import {
+  BACKEND,
+  checkOptions,
+  DEFAULT_DATABASE,
+  DEFAULT_PREFIX,
+  DEFAULT_SERVER_SELECTION_TIMEOUT_MS,
+  DEFAULT_URI,
+  databaseFromUri,
+  type MongoSessionStoreOptions,
+  secretsOfUri,
+} from "./settings.js";
+
+export const MONGODB_SESSION_CAPABILITIES: SessionCapabilities = {
+  fullTextSearch: false,
+  persistent: true,
+  // The TTL index (MongoDB only) reclaims session documents a day after expiry; their rows need prune().
+  nativeExpiry: false,
+  multiProcess: true,
+  maxContentBytes: 8 * 1024 * 1024,
+};
+
+/** A message row must stay under MongoDB's 16 MiB document limit (with room for field names). */
+const MAX_MESSAGE_DOC_BYTES = 16 * 1024 * 1024 - 16 * 1024;
+/** Commit attempts before giving up; a retry happens only when another process committed first. */
+const MAX_COMMIT_ATTEMPTS = 100;
+/** Intent chunks older than this whose batch never committed are garbage (their writer died). */
+const ORPHAN_INTENT_MS = 60 * 60 * 1000;
+
+/** At most this many messages go into one group commit. */
+const MAX_GROUP_MESSAGES = 1000;
+
+type Session = WithId<SessionDoc>;
+
+interface AppendRequest {
+  encoded: PendingMessageDoc[];
+  supplied: Set<string>;
+  /** undefined: not given (keep); null: clear; a Date: set. */
+  expiresAt: Date | null | undefined;
+  signal: AbortSignal | undefined;
+  resolve(messages: StoredMessage[]): void;
+  reject(error: unknown): void;
+}
+
+interface AppendGroup {
+  queue: AppendRequest[];
+  running: boolean;
+}
+
+/**
+ * Session store on MongoDB and MongoDB-wire servers (FerretDB). Appends are atomic, idempotent and
+ * gap-free without transactions or atomic updates: see `batches.ts` and the README.
+ */
+export class MongoSessionStore implements SessionStore {
+  readonly backend = BACKEND;
+  readonly capabilities = MONGODB_SESSION_CAPABILITIES;
+  /** The driver client (yours, if you passed one: then close() leaves it open). */
+  readonly client: MongoClient;
+  readonly databaseName: string;
+  readonly collectionPrefix: string;
+  readonly #db: Db;
+  readonly #cols: Collections;
+  readonly #ownsClient: boolean;
+  readonly #secrets: string[];
+  readonly #ttlIndex: boolean;
+  /** Appends waiting for (or in) a group commit, per session id (see #enqueue). */
+  readonly #groups = new Map<string, AppendGroup>();
+  /** Tokens of append rounds this process gave up on (see claims.ts). */
+  readonly #abandoned = new Set<string>();
+  #closed = false;
+
+  constructor(options: MongoSessionStoreOptions = {}) {
+    checkOptions(options);
+    let uri: string | undefined;
+    if (options.client) {
+      this.client = options.client;
+      this.#ownsClient = false;
+      this.#secrets = [];
+    } else {
+      uri = options.uri ?? DEFAULT_URI;
+      this.#secrets = secretsOfUri(uri);
+      try {
+        this.client = new MongoClient(uri, {
+          serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? DEFAULT_SERVER_SELECTION_TIMEOUT_MS,
+          appName: "langswarm-memory",
+        });
+      } catch (error) {
+        throw mapError(error, this.#secrets);
+      }
+      this.#ownsClient = true;
+    }
+    this.databaseName =
+      options.database ??
+      (uri !== undefined ? (databaseFromUri(uri) ?? DEFAULT_DATABASE) : this.client.db().databaseName);
+    this.collectionPrefix = options.collectionPrefix ?? DEFAULT_PREFIX;
+    this.#ttlIndex = options.ttlIndex ?? true;
+    // Always the primary: the duplicate check must see every write acknowledged before it.
+    this.#db = this.client.db(this.databaseName, { readPreference: "primary" });
+    this.#cols = openCollections(this.#db, this.collectionPrefix);
+  }
+
+  /** The database handle the store uses (for tests and tooling). */
+  get db(): Db {
+    return this.#db;
+  }
+
+  /** Create the collections and indexes (versioned migrations; safe to run from several processes). */
+  async setup(options?: CallOptions): Promise<void> {
+    await this.#run(options, async () => {
+      await runSetup(this.#db, this.collectionPrefix, this.#cols, this.#ttlIndex);
+    });
+  }
+
+  /** What setup() recorded: schema version and whether the TTL index exists. */
+  async schemaInfo(options?: CallOptions): Promise<MetaDoc | null> {
+    return this.#run(options, (signal) => this.#cols.meta.findOne({ _id: "schema" }, withSignal(signal)));
+  }
+
+  async createSession(input: CreateSessionInput, options?: CallOptions): Promise<SessionInfo> {
+    return this.#run(options, async (signal) => {
+      sessionRules.checkCreateSession(input, BACKEND);
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const current = await this.#current(input.sessionId, signal);
+        const now = new Date();
+        if (current && isLive(current, now)) {
+          throw new ConflictError(`session ${JSON.stringify(input.sessionId)} already exists`, {
+            backend: BACKEND,
+          });
+        }
+        // A new incarnation: unique (sessionId, inc) lets exactly one concurrent creator win.
+        const doc = newSessionDoc(input, (current?.inc ?? 0) + 1, now);
+        try {
+          await this.#cols.sessions.insertOne(doc);
+        } catch (error) {
+          if (isDuplicateKey(error)) continue;
+          throw error;
+        }
+        if (current) await this.#dropIncarnationsBelow(input.sessionId, doc.inc).catch(ignoreUnavailable);
+        return toSessionInfo(doc, headOf(null));
+      }
+      throw new ConflictError(
+        `session ${JSON.stringify(input.sessionId)} is being created concurrently; retry`,
+        { backend: BACKEND },
+      );
+    });
+  }
+
+  async getSession(sessionId: string, options?: CallOptions): Promise<SessionInfo | null> {
+    return this.#run(options, async (signal) => {
+      assertId(sessionId, "sessionId", { backend: BACKEND });
+      const session = await this.#current(sessionId, signal);
+      if (!session || !isLive(session, new Date())) return null;
+      return toSessionInfo(session, await this.#head(session, signal));
+    });
+  }
+
+  async updateSession(sessionId: string, patch: SessionPatch, options?: CallOptions): Promise<SessionInfo> {
+    return this.#run(options, async (signal) => {
+      assertId(sessionId, "sessionId", { backend: BACKEND });
+      sessionRules.checkPatch(patch, BACKEND);
+      const session = await this.#requireLive(sessionId, signal);
+      const now = new Date();
+      const set: Partial<SessionDoc> = { updatedAt: now };
+      if (patch.userId !== undefined) set.userId = patch.userId;
+      if (patch.agentId !== undefined) set.agentId = patch.agentId;
+      if (patch.status !== undefined) set.status = patch.status;
+      if (patch.metadata !== undefined) set.metadata = encodeJson(patch.metadata);
+      if (patch.expiresAt !== undefined) Object.assign(set, expiryFields(patch.expiresAt));
+      const result = await this.#cols.sessions.updateOne(
+        { _id: session._id, ...liveFilter(now) },
+        { $set: set },
+      );
+      if (result.matchedCount === 0) throw notFound(sessionId);
+      return toSessionInfo({ ...session, ...set }, await this.#head(session, signal));
+    });
+  }
+
+  async deleteSession(sessionId: string, options?: CallOptions): Promise<boolean> {
+    return this.#run(options, async (signal) => {
+      assertId(sessionId, "sessionId", { backend: BACKEND });
+      const current = await this.#current(sessionId, signal);
+      if (!current) return false;
+      const live = isLive(current, new Date());
+      // This and any older incarnation; never a newer one a concurrent createSession just made.
+      // Each document goes before its rows: from then on no reader sees the session.
+      const docs = await this.#cols.sessions
+        .find({ sessionId, inc: { $lte: current.inc } }, { projection: { gen: 1 } })
+        .toArray();
+      for (const doc of docs) {
+        await this.#cols.sessions.deleteOne({ _id: doc._id });
+        await this.#dropRows(doc.gen);
+      }
+      return live;
+    });
+  }
+
+  async listSessions(query: ListSessionsQuery = {}, options?: CallOptions): Promise<Page<SessionInfo>> {
+    return this.#run(options, async (signal) => {
+      if (typeof query !== "object" || query === null)
+        throw new ValidationError("list query must be an object", { backend: BACKEND });
+      const limit = sessionRules.listLimit(query, BACKEND);
+      const after = query.cursor
+        ? decodeCursor<{ t: number; id: string }>(query.cursor, { t: "number", id: "string" }, BACKEND)
+        : null;
+      const and: Filter<SessionDoc>[] = [liveFilter(new Date())];
+      if (query.userId !== undefined) and.push({ userId: query.userId });
+      if (query.agentId !== undefined) and.push({ agentId: query.agentId });
+      if (query.status !== undefined) and.push({ status: query.status });
+      if (after) {
+        const t = new Date(after.t);
+        and.push({ $or: [{ createdAt: { $lt: t } }, { createdAt: t, sessionId: { $lt: after.id } }] });
+      }
+      const rows = await this.#cols.sessions
+        .find(
+          { $and: and },
+          { sort: { createdAt: -1, sessionId: -1 }, limit: limit + 1, ...withSignal(signal) },
+        )
+        .toArray();
+      const page = rows.slice(0, limit);
+      const heads = await Promise.all(page.map((s) => this.#head(s, signal)));
+      const items = page.map((s, i) => toSessionInfo(s, heads[i]!));
+      const last = items[items.length - 1];
+      const nextCursor =
+        rows.length > limit && last
+          ? encodeCursor({ t: last.createdAt.getTime(), id: last.sessionId })
+          : null;
+      return { items, nextCursor };
+    });
+  }
+
+  async appendMessages(
+    sessionId: string,
+    messages: MessageInput[],
+    options?: AppendOptions,
+  ): Promise<StoredMessage[]> {
+    return this.#run(options, async (signal) => {
+      sessionRules.checkAppend(sessionId, messages, options, {
+        backend: BACKEND,
+        maxContentBytes: this.capabilities.maxContentBytes,
+      });
+      const prepared = sessionRules.prepareMessages(messages, new Date());
+      const encoded: PendingMessageDoc[] = prepared.map((m) => ({
+        id: m.id,
+        role: m.role,
+        content: m.content,
+        metadata: encodeJson(m.metadata),
+        createdAt: new Date(m.createdAt.getTime()),
+      }));
+      encoded.forEach((m, i) => {
+        if (
+          BSON.calculateObjectSize(pendingToMessageDoc(sessionId, newToken(), 1, m)) > MAX_MESSAGE_DOC_BYTES
+        ) {
+          throw new ValidationError(`messages[${i}] is larger than a MongoDB document may be (16 MiB)`, {
+            backend: BACKEND,
+          });
+        }
+      });
+      // Ids the store generated are fresh UUIDs: only caller-supplied ids can already exist.
+      const supplied = new Set(messages.flatMap((m) => (m.id === undefined ? [] : [m.id])));
+      return this.#enqueue(sessionId, { encoded, supplied, expiresAt: options?.expiresAt, signal });
+    });
+  }
+
+  async getMessages(
+    sessionId: string,
+    query: MessageQuery = {},
+    options?: CallOptions,
+  ): Promise<StoredMessage[]> {
+    return this.#run(options, async (signal) => {
+      const q = sessionRules.checkMessageQuery(sessionId, query, BACKEND);
+      const session = await this.#requireLive(sessionId, signal);
+      const window = await readWindow(this.#cols, session.gen, signal);
+      // The snapshot: the newest batch's end. Rows of later batches are never looked at.
+      const upper = Math.min(q.beforeSeq, headOf(window[0]).lastSeq + 1);
+      if (upper <= q.afterSeq + 1) return [];
+      const filter: Filter<MessageDoc> = {
+        sessionId,
+        gen: session.gen,
+        seq: { $gt: q.afterSeq, $lt: upper },
+      };
+      if (q.since) filter.createdAt = { $gte: q.since };
+      const rows = await this.#cols.messages
+        .find(filter, {
+          sort: { seq: q.last !== undefined ? -1 : 1 },
+          limit: q.last ?? q.limit,
+          projection: { _id: 0 },
+          ...withSignal(signal),
+        })
+        .toArray();
+      const bySeq = new Map<number, StoredMessage>(rows.map((r) => [r.seq, toStoredMessage(r)]));
+      // Committed batches whose rows may not all be in the messages collection yet.
+      for (const batch of window) {
+        if (batch.mat || batch.start >= upper || batch.start + batch.n - 1 <= q.afterSeq) continue;
+        const pending = await batchMessages(this.#cols, batch, signal);
+        pending.forEach((m, i) => {
+          const seq = batch.start + i;
+          if (
+            seq > q.afterSeq &&
+            seq < upper &&
+            (!q.since || m.createdAt.getTime() >= q.since.getTime()) &&
+            !bySeq.has(seq)
+          ) {
+            bySeq.set(seq, pendingToStored(sessionId, seq, m));
+          }
+        });
+      }
+      const sorted = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+      return q.last !== undefined ? sorted.slice(-q.last) : sorted.slice(0, q.limit);
+    });
+  }
+
+  async putSummary(sessionId: string, summary: SummaryInput, options?: CallOptions): Promise<Summary> {
+    return this.#run(options, async (signal) => {
+      sessionRules.checkSummary(sessionId, summary, BACKEND);
+      const session = await this.#requireLive(sessionId, signal);
+      for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+        const newest = await this.#cols.summaries.findOne(
+          { gen: session.gen },
+          { sort: { version: -1 }, projection: { version: 1 } },
+        );
+        const doc = {
+          sessionId,
+          gen: session.gen,
+          version: (newest?.version ?? 0) + 1,
+          content: summary.content,
+          uptoSeq: summary.uptoSeq,
+          metadata: encodeJson(summary.metadata),
+          createdAt: new Date(),
+        };
+        try {
+          // Unique (gen, version): versions are gap-free and two writers never share one.
+          await this.#cols.summaries.insertOne(doc);
+          return toSummary(doc);
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+        }
+      }
+      throw new ConflictError(
+        `summary of session ${JSON.stringify(sessionId)} kept colliding with concurrent writers; retry`,
+        {
+          backend: BACKEND,
+        },
+      );
+    });
+  }
+
+  async getSummary(sessionId: string, options?: CallOptions): Promise<Summary | null> {
+    return this.#run(options, async (signal) => {
+      assertId(sessionId, "sessionId", { backend: BACKEND });
+      const session = await this.#requireLive(sessionId, signal);
+      const doc = await this.#cols.summaries.findOne(
+        { gen: session.gen },
+        { sort: { version: -1 }, ...withSignal(signal) },
+      );
+      return doc ? toSummary(doc) : null;
+    });
+  }
+
+  async getWatermark(sessionId: string, name: string, options?: CallOptions): Promise<number> {
+    return this.#run(options, async (signal) => {
+      assertId(sessionId, "sessionId", { backend: BACKEND });
+      assertId(name, "watermark name", { backend: BACKEND });
+      const session = await this.#requireLive(sessionId, signal);
+      const doc = await this.#cols.watermarks.findOne(
+        { gen: session.gen, name },
+        { sort: { value: -1 }, ...withSignal(signal) },
+      );
+      return doc?.value ?? 0;
+    });
+  }
+
+  async setWatermark(sessionId: string, name: string, value: number, options?: CallOptions): Promise<void> {
+    await this.#run(options, async (signal) => {
+      assertId(sessionId, "sessionId", { backend: BACKEND });
+      assertId(name, "watermark name", { backend: BACKEND });
+      if (!Number.isSafeInteger(value) || value < 0) {
+        throw new ValidationError("watermark must be a non-negative integer", { backend: BACKEND });
+      }
+      const session = await this.#requireLive(sessionId, signal);
+      // The watermark is the highest value stored, so concurrent setters can only raise it.
+      try {
+        await this.#cols.watermarks.insertOne({ sessionId, gen: session.gen, name, value });
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      // Lower values are dead weight; deleting them never lowers the maximum.
+      await this.#cols.watermarks.deleteMany({ gen: session.gen, name, value: { $lt: value } });
+    });
+  }
+
+  /**
+   * Delete expired sessions with all their data, finish batches whose writer died before marking
+   * them, and drop intent chunks of batches that never committed. Returns the sessions removed.
+   */
+  async prune(options?: CallOptions & { now?: Date }): Promise<number> {
+    return this.#run(options, async (signal) => {
+      const now = options?.now ?? new Date();
+      let removed = 0;
+      const expired = await this.#cols.sessions
+        .find(
+          { expiresAt: { $lte: now } },
+          { projection: { sessionId: 1, inc: 1, gen: 1 }, ...withSignal(signal) },
+        )
+        .toArray();
+      for (const doc of expired) {
+        const newest = await this.#cols.sessions.findOne(
+          { sessionId: doc.sessionId },
+          { sort: { inc: -1 }, projection: { inc: 1 } },
+        );
+        const result = await this.#cols.sessions.deleteOne({ _id: doc._id, expiresAt: { $lte: now } });
+        if (result.deletedCount === 0) continue;
+        await this.#dropRows(doc.gen);
+        if (!newest || newest.inc <= doc.inc) removed++;
+      }
+      const stale = await this.#cols.batches
+        .find({ mat: false, at: { $lt: new Date(Date.now() - STALE_BATCH_MS) } }, withSignal(signal))
+        .toArray();
+      for (const batch of stale) if (batch.k > 0) await complete(this.#cols, batch);
+      const oldIntents = await this.#cols.intents
+        .find({ at: { $lt: new Date(Date.now() - ORPHAN_INTENT_MS) } }, { projection: { token: 1 } })
+        .toArray();
+      for (const token of new Set(oldIntents.map((i) => i.token))) {
+        const owner = await this.#cols.batches.findOne({ token }, { projection: { mat: 1 } });
+        if (!owner || owner.mat) await this.#cols.intents.deleteMany({ token });
+      }
+      return removed;
+    });
+  }
+
+  /**
+   * Remove rows whose session document no longer exists (deleted by the TTL monitor, or by a
+   * delete that was interrupted). Scans whole collections: run it rarely. Returns the rows removed.
+   */
+  async sweepOrphans(options?: CallOptions): Promise<number> {
+    return this.#run(options, async (signal) => {
+      let removed = 0;
+      const { messages, batches, claims, summaries, watermarks, intents } = this.#cols;
+      for (const collection of [messages, batches, claims, summaries, watermarks, intents]) {
+        throwIfAborted(signal, BACKEND);
+        const gens = await collection.distinct("gen", {});
+        for (const gen of gens as string[]) {
+          if (await this.#cols.sessions.findOne({ gen }, { projection: { _id: 1 } })) continue;
+          removed += (await collection.deleteMany({ gen })).deletedCount;
+        }
+      }
+      return removed;
+    });
+  }
+
+  /** Close the client if the store created it; a caller-supplied client stays open. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ownsClient) await this.client.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Group commit: appends to one session from this process queue up, and whoever finds no commit in
+   * flight takes the whole queue and commits it as ONE batch (each call keeps its own contiguous,
+   * all-or-nothing range). Correctness does not depend on it (the unique batch key does that, across
+   * processes too); it turns N concurrent appends into one round of reads and one commit.
+   */
+  #enqueue(sessionId: string, request: Omit<AppendRequest, "resolve" | "reject">): Promise<StoredMessage[]> {
+    return new Promise((resolve, reject) => {
+      let group = this.#groups.get(sessionId);
+      if (!group) {
+        group = { queue: [], running: false };
+        this.#groups.set(sessionId, group);
+      }
+      group.queue.push({ ...request, resolve, reject });
+      if (!group.running) void this.#drain(sessionId, group);
+    });
+  }
+
+  async #drain(sessionId: string, group: AppendGroup): Promise<void> {
+    group.running = true;
+    try {
+      while (group.queue.length > 0) {
+        const taken: AppendRequest[] = [];
+        let size = 0;
+        while (
+          group.queue.length > 0 &&
+          (taken.length === 0 || size + group.queue[0]!.encoded.length <= MAX_GROUP_MESSAGES)
+        ) {
+          const request = group.queue.shift()!;
+          if (request.signal?.aborted) {
+            request.reject(new AbortError({ backend: BACKEND }));
+            continue;
+          }
+          taken.push(request);
+          size += request.encoded.length;
+        }
+        if (taken.length === 0) continue;
+        try {
+          const results = await this.#commitGroup(sessionId, taken);
+          taken.forEach((request, i) => {
+            request.resolve(results[i]!);
+          });
+        } catch (error) {
+          const mapped = mapError(error, this.#secrets);
+          for (const request of taken) request.reject(mapped);
+        }
+      }
+    } finally {
+      group.running = false;
+      if (this.#groups.get(sessionId) === group && group.queue.length === 0) this.#groups.delete(sessionId);
+    }
+  }
+
+  async #commitGroup(sessionId: string, requests: AppendRequest[]): Promise<StoredMessage[][]> {
+    const session = await this.#requireLive(sessionId, undefined);
+    const gen = session.gen;
+    const expiry = requests.findLast((r) => r.expiresAt !== undefined);
+    if (expiry) {
+      // Set before the commit: if the commit then fails, the only effect is an extended expiry.
+      const now = new Date();
+      const result = await this.#cols.sessions.updateOne(
+        { _id: session._id, ...liveFilter(now) },
+        { $set: { ...expiryFields(expiry.expiresAt!), updatedAt: now } },
+      );
+      if (result.matchedCount === 0) throw notFound(sessionId);
+    }
+    // One message per id across the group: a later occurrence (a concurrent retry) gets the first.
+    const unique = new Map<string, PendingMessageDoc>();
+    for (const request of requests)
+      for (const m of request.encoded) if (!unique.has(m.id)) unique.set(m.id, m);
+    const encoded = [...unique.values()];
+    for (let round = 0; round < MAX_COMMIT_ATTEMPTS; round++) {
+      const token = newToken();
+      try {
+        const found = await claimIds(
+          { cols: this.#cols, sessionId, gen, token, abandoned: this.#abandoned },
+          [...unique.keys()],
+        );
+        const fresh = encoded.filter((m) => !found.has(m.id));
+        if (fresh.length > 0) {
+          const batch = await this.#commit(sessionId, gen, token, fresh);
+          if (!batch) continue; // our claims were aborted by another writer: start over with a new token
+          fresh.forEach((m, i) => {
+            found.set(m.id, pendingToStored(sessionId, batch.start + i, m));
+          });
+        }
+        return requests.map((r) => r.encoded.map((m) => found.get(m.id)!));
+      } catch (error) {
+        // The round's fate is unknown (its commit may or may not have happened): whoever meets its
+        // claims may abort the token at once instead of waiting for them to go stale.
+        this.#abandon(token);
+        throw error;
+      }
+    }
+    throw new ConflictError(
+      `append to session ${JSON.stringify(sessionId)} kept colliding with concurrent writers; retry`,
+      {
+        backend: BACKEND,
+      },
+    );
+  }
+
+  /**
+   * Commit `fresh` (whose ids `token` has claimed) as the next batch. Returns the committed batch, or
+   * null when another writer aborted the token first (our claims are void).
+   */
+  async #commit(
+    sessionId: string,
+    gen: string,
+    token: string,
+    fresh: PendingMessageDoc[],
+  ): Promise<BatchDoc | null> {
+    const body = prepareBody(sessionId, gen, token, fresh, new Date());
+    if (body.intents.length > 0) await this.#cols.intents.insertMany(body.intents);
+    let committed = false;
+    try {
+      for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+        const window = await readWindow(this.#cols, gen);
+        const newest = window[0];
+        // Keep the window invariant: batch k - WINDOW is materialized before batch k exists.
+        const oldest = window.length === WINDOW ? window[WINDOW - 1] : undefined;
+        if (oldest && !oldest.mat) await complete(this.#cols, oldest);
+        const batch: BatchDoc = {
+          sessionId,
+          gen,
+          token,
+          k: (newest?.k ?? 0) + 1,
+          start: newest ? newest.start + newest.n : 1,
+          n: fresh.length,
+          at: new Date(),
+          mat: false,
+          ...body.fields,
+        };
+        try {
+          // The commit point.
+          await this.#cols.batches.insertOne(batch);
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          // Batch k was taken by another process, or our token was aborted: tell which.
+          const mine = await this.#cols.batches.findOne({ token });
+          if (mine?.aborted) return null;
+          if (mine) {
+            committed = true;
+            return mine;
+          }
+          await backoff(attempt);
+          continue;
+        }
+        committed = true;
+        await this.#afterCommit(batch, fresh);
+        return batch;
+      }
+      throw new ConflictError(
+        `append to session ${JSON.stringify(sessionId)} kept colliding with concurrent writers; retry`,
+        {
+          backend: BACKEND,
+        },
+      );
+    } finally {
+      if (!committed && body.intents.length > 0)
+        await this.#cols.intents.deleteMany({ token }).catch(() => {});
+    }
+  }
+
+  #abandon(token: string): void {
+    this.#abandoned.add(token);
+    if (this.#abandoned.size > 10_000) this.#abandoned.delete(this.#abandoned.values().next().value!);
+  }
+
+  /**
+   * After the commit the batch is durable and visible; what follows copies and tidies. If the server
+   * goes away now the append has still succeeded: the batch stays readable from its document and the
+   * next writers (or prune) finish it.
+   */
+  async #afterCommit(batch: BatchDoc, messages: PendingMessageDoc[]): Promise<void> {
+    try {
+      await materialize(this.#cols, batch, messages);
+      await mark(this.#cols, batch);
+    } catch (error) {
+      ignoreUnavailable(error);
+    }
+  }
+
+  /** The current (highest) incarnation of a session id, live or not. */
+  async #current(sessionId: string, signal: AbortSignal | undefined): Promise<Session | null> {
+    return this.#cols.sessions.findOne({ sessionId }, { sort: { inc: -1 }, ...withSignal(signal) });
+  }
+
+  async #requireLive(sessionId: string, signal: AbortSignal | undefined): Promise<Session> {
+    const session = await this.#current(sessionId, signal);
+    if (!session || !isLive(session, new Date())) throw notFound(sessionId);
+    return session;
+  }
+
+  async #head(session: Session, signal: AbortSignal | undefined): Promise<Head> {
+    return headOf(await newestBatch(this.#cols, session.gen, signal));
+  }
+
+  /** Delete every row keyed by an incarnation (its document must already be gone). */
+  async #dropRows(gen: string): Promise<void> {
+    const { batches, claims, messages, intents, summaries, watermarks } = this.#cols;
+    await Promise.all(
+      [batches, claims, messages, intents, summaries, watermarks].map((c) => c.deleteMany({ gen })),
+    );
+  }
+
+  /** Older incarnations of a re-created session: rows first, so prune can redo an interrupted cleanup. */
+  async #dropIncarnationsBelow(sessionId: string, inc: number): Promise<void> {
+    const old = await this.#cols.sessions
+      .find({ sessionId, inc: { $lt: inc } }, { projection: { gen: 1 } })
+      .toArray();
+    for (const doc of old) {
+      await this.#dropRows(doc.gen);
+      await this.#cols.sessions.deleteOne({ _id: doc._id });
+    }
+  }
+
+  async #run<T>(
+    options: CallOptions | undefined,
+    body: (signal: AbortSignal | undefined) => Promise<T>,
+  ): Promise<T> {
+    const signal = options?.signal;
+    throwIfAborted(signal, BACKEND);
+    if (this.#closed) throw new BackendError("the store is closed", { backend: BACKEND });
+    try {
+      return await body(signal);
+    } catch (error) {
+      throw mapError(error, this.#secrets, signal);
+    }
+  }
+}
+
+function newSessionDoc(input: CreateSessionInput, inc: number, now: Date): SessionDoc {
+  return {
+    sessionId: input.sessionId,
+    inc,
+    gen: newToken(),
+    userId: input.userId ?? null,
+    agentId: input.agentId ?? null,
+    status: input.status ?? "active",
+    metadata: encodeJson(input.metadata),
+    createdAt: now,
+    updatedAt: new Date(now.getTime()),
+    ...expiryFields(input.expiresAt ? new Date(input.expiresAt.getTime()) : null),
+  };
+}
+
+function expiryFields(expiresAt: Date | null): { expiresAt: Date | null; ttlAt: Date | null } {
+  return { expiresAt, ttlAt: expiresAt ? new Date(expiresAt.getTime() + TTL_GRACE_MS) : null };
+}
+
+function withSignal(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal ? { signal } : {};
+}
+
+function notFound(sessionId: string): NotFoundError {
+  return new NotFoundError(`session ${JSON.stringify(sessionId)} does not exist`, { backend: BACKEND });
+}
+
+/** Jittered pause after losing a commit race, so competing processes do not collide in lockstep. */
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(50, 2 * (attempt + 1));
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Tidy-up work may fail when the server goes away; anything else is a bug worth surfacing. */
+function ignoreUnavailable(error: unknown): void {
+  if (!isUnavailable(error)) throw error;
+}
