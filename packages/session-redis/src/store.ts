@@ -95,6 +95,7 @@ const MAX_DEAD_PER_LIST = 10_000;
 /** Expiry-schedule entries `prune()` handles per round. */
 const PRUNE_BATCH = 200;
 const WATERMARK_FIELD = "w:";
+const KEY_CACHE_SIZE = 1024;
 
 type Reply = unknown[];
 
@@ -112,6 +113,7 @@ export class RedisSessionStore implements SessionStore {
   readonly #now: () => Date;
   readonly #keys: StoreKeys;
   #closed = false;
+  readonly #keyCache = new Map<string, SessionKeys>();
 
   constructor(options: RedisSessionStoreOptions = {}) {
     checkOptions(options);
@@ -174,7 +176,7 @@ export class RedisSessionStore implements SessionStore {
       expiresAt: expiresAt ? new Date(expiresAt.getTime()) : null,
       lastSeq: 0,
     };
-    const keys = sessionKeys(this.keyPrefix, input.sessionId);
+    const keys = this.#sessionKeys(input.sessionId);
     const membership = membershipOf(info.userId, info.agentId, info.status);
     const newIndexes = indexKeys(this.keyPrefix, membership);
     // Optimistic: assume no leftovers of an earlier session with this id; the script says otherwise.
@@ -213,7 +215,7 @@ export class RedisSessionStore implements SessionStore {
   async getSession(sessionId: string, options?: CallOptions): Promise<SessionInfo | null> {
     throwIfAborted(options?.signal, BACKEND);
     assertId(sessionId, "sessionId", { backend: BACKEND });
-    const keys = sessionKeys(this.keyPrefix, sessionId);
+    const keys = this.#sessionKeys(sessionId);
     const fields = await this.#call(
       "getSession",
       () => commands.hmget(this.#client, keys.session, SESSION_FIELDS),
@@ -227,7 +229,7 @@ export class RedisSessionStore implements SessionStore {
     throwIfAborted(options?.signal, BACKEND);
     assertId(sessionId, "sessionId", { backend: BACKEND });
     sessionRules.checkPatch(patch, BACKEND);
-    const keys = sessionKeys(this.keyPrefix, sessionId);
+    const keys = this.#sessionKeys(sessionId);
     const flag = (present: boolean) => (present ? "1" : "0");
     // Only a change of user, agent or status moves the session between listing indexes; any other
     // patch needs no membership guard (and no pre-read).
@@ -272,7 +274,7 @@ export class RedisSessionStore implements SessionStore {
   async deleteSession(sessionId: string, options?: CallOptions): Promise<boolean> {
     throwIfAborted(options?.signal, BACKEND);
     assertId(sessionId, "sessionId", { backend: BACKEND });
-    const keys = sessionKeys(this.keyPrefix, sessionId);
+    const keys = this.#sessionKeys(sessionId);
     const result = await this.#remove(keys, false, this.#now().getTime(), "deleteSession");
     return result.wasLive;
   }
@@ -381,7 +383,7 @@ export class RedisSessionStore implements SessionStore {
     });
     const now = this.#now();
     const prepared = sessionRules.prepareMessages(messages, now);
-    const keys = sessionKeys(this.keyPrefix, sessionId);
+    const keys = this.#sessionKeys(sessionId);
     let mode = "keep";
     let value: string | number = "";
     if (options?.expiresAt !== undefined) {
@@ -424,7 +426,7 @@ export class RedisSessionStore implements SessionStore {
   ): Promise<StoredMessage[]> {
     throwIfAborted(options?.signal, BACKEND);
     const q = sessionRules.checkMessageQuery(sessionId, query, BACKEND);
-    const keys = sessionKeys(this.keyPrefix, sessionId);
+    const keys = this.#sessionKeys(sessionId);
     const now = this.#now().getTime();
     const read = async (after: number, before: number, count: number, direction: "f" | "b") => {
       const reply = await this.#script(
@@ -478,7 +480,7 @@ export class RedisSessionStore implements SessionStore {
   async putSummary(sessionId: string, summary: SummaryInput, options?: CallOptions): Promise<Summary> {
     throwIfAborted(options?.signal, BACKEND);
     sessionRules.checkSummary(sessionId, summary, BACKEND);
-    const keys = sessionKeys(this.keyPrefix, sessionId);
+    const keys = this.#sessionKeys(sessionId);
     const stored = {
       content: summary.content,
       uptoSeq: summary.uptoSeq,
@@ -498,7 +500,7 @@ export class RedisSessionStore implements SessionStore {
   async getSummary(sessionId: string, options?: CallOptions): Promise<Summary | null> {
     throwIfAborted(options?.signal, BACKEND);
     assertId(sessionId, "sessionId", { backend: BACKEND });
-    const keys = sessionKeys(this.keyPrefix, sessionId);
+    const keys = this.#sessionKeys(sessionId);
     const reply = await this.#script(
       "getSummary",
       GET_SUMMARY,
@@ -516,7 +518,7 @@ export class RedisSessionStore implements SessionStore {
     throwIfAborted(options?.signal, BACKEND);
     assertId(sessionId, "sessionId", { backend: BACKEND });
     assertId(name, "watermark name", { backend: BACKEND });
-    const keys = sessionKeys(this.keyPrefix, sessionId);
+    const keys = this.#sessionKeys(sessionId);
     const [id, ea, value] = await this.#call(
       "getWatermark",
       () => commands.hmget(this.#client, keys.session, ["id", "ea", WATERMARK_FIELD + name]),
@@ -532,7 +534,7 @@ export class RedisSessionStore implements SessionStore {
     assertId(name, "watermark name", { backend: BACKEND });
     if (!Number.isSafeInteger(value) || value < 0)
       throw new ValidationError("watermark must be a non-negative integer", { backend: BACKEND });
-    const keys = sessionKeys(this.keyPrefix, sessionId);
+    const keys = this.#sessionKeys(sessionId);
     const reply = await this.#script(
       "setWatermark",
       RAISE_WATERMARK,
@@ -616,7 +618,7 @@ export class RedisSessionStore implements SessionStore {
     throw this.#contended(action);
   }
 
-  async #script(
+  #script(
     action: string,
     script: typeof SETUP,
     keys: string[],
@@ -626,13 +628,31 @@ export class RedisSessionStore implements SessionStore {
     return this.#call(action, () => runScript(this.#client, script, keys, args), options);
   }
 
-  /** Run a driver call, mapping its failures; reads pass their options so an abort stops the wait. */
-  async #call<T>(action: string, fn: () => Promise<T>, options?: CallOptions): Promise<T> {
-    try {
-      return await raceAbort(fn(), options?.signal);
-    } catch (error) {
-      throw mapError(error, action);
+  /**
+   * Keys of a session, from a small bounded cache: the same sessions are appended to and read over
+   * and over, and encoding a 512-byte id on every call is wasted work.
+   */
+  #sessionKeys(sessionId: string): SessionKeys {
+    let keys = this.#keyCache.get(sessionId);
+    if (!keys) {
+      if (this.#keyCache.size >= KEY_CACHE_SIZE) this.#keyCache.clear();
+      keys = sessionKeys(this.keyPrefix, sessionId);
+      this.#keyCache.set(sessionId, keys);
     }
+    return keys;
+  }
+
+  /** Run a driver call, mapping its failures; reads pass their options so an abort stops the wait. */
+  #call<T>(action: string, fn: () => Promise<T>, options?: CallOptions): Promise<T> {
+    let pending: Promise<T>;
+    try {
+      pending = raceAbort(fn(), options?.signal);
+    } catch (error) {
+      return Promise.reject(mapError(error, action));
+    }
+    return pending.catch((error: unknown) => {
+      throw mapError(error, action);
+    });
   }
 
   #contended(action: string): BackendError {
