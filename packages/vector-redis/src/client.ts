@@ -108,3 +108,28 @@ export function readF32(blob: Buffer, dimension: number): Float32Array {
   for (let i = 0; i < dimension; i++) out[i] = blob.readFloatLE(i * 4);
   return out;
 }
+
+/**
+ * Run `work` over `items` with at most `limit` commands in flight. Pipelining everything at once would
+ * make the last command of a 10,000-record batch wait behind all the others, long enough to trip the
+ * command timeout on a slow server even though the server is healthy.
+ */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
+}
+
+/** Commands a store keeps in flight on its connection for one batch call. */
+export const IN_FLIGHT = 128;

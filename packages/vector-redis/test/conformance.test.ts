@@ -76,6 +76,7 @@ const search = await resolveService({
   name: "Redis with RediSearch vectors (Redis Stack, or Redis 8 with the query engine)",
   envVar: "LANGSWARM_TEST_REDISEARCH_URL",
 });
+if (search.kind === "skip") console.log(`[vector-redis] RediSearch conformance skipped: ${search.reason}`);
 for (const algorithm of ["hnsw", "flat"] as const) {
   vectorStoreSuite(
     {

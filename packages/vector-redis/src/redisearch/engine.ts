@@ -9,7 +9,16 @@ import {
   type VectorMetadata,
   type VectorMetric,
 } from "@langswarm/memory-core";
-import { f32Blob, type LuaScript, type RedisClient, readF32, runScript, text } from "../client.js";
+import {
+  f32Blob,
+  IN_FLIGHT,
+  type LuaScript,
+  mapLimit,
+  type RedisClient,
+  readF32,
+  runScript,
+  text,
+} from "../client.js";
 import { type CheckedQuery, type CheckedRecord, rankMatches, type StoreEngine } from "../engine.js";
 import { BACKEND, errorMessage, isReplyError, raceAbort } from "../errors.js";
 import type { Keys } from "../keys.js";
@@ -139,8 +148,8 @@ export class RediSearchEngine implements StoreEngine {
   }
 
   async upsert(records: CheckedRecord[]): Promise<void> {
-    await Promise.all(
-      records.map((r) => runScript(this.#client, REPLACE, [this.#docKey(r.id)], this.recordFields(r))),
+    await mapLimit(records, IN_FLIGHT, (r) =>
+      runScript(this.#client, REPLACE, [this.#docKey(r.id)], this.recordFields(r)),
     );
   }
 
@@ -214,17 +223,17 @@ export class RediSearchEngine implements StoreEngine {
   async get(ids: string[], signal: AbortSignal | undefined): Promise<StoredVector[]> {
     const unique = [...new Set(ids)];
     const rows = await raceAbort(
-      Promise.all(
-        unique.map(
-          (id) =>
-            this.#client.callBuffer(
-              "HMGET",
-              this.#docKey(id),
-              FIELD.vector,
-              FIELD.metadata,
-              FIELD.document,
-            ) as Promise<(Buffer | null)[]>,
-        ),
+      mapLimit(
+        unique,
+        IN_FLIGHT,
+        (id) =>
+          this.#client.callBuffer(
+            "HMGET",
+            this.#docKey(id),
+            FIELD.vector,
+            FIELD.metadata,
+            FIELD.document,
+          ) as Promise<(Buffer | null)[]>,
       ),
       signal,
     );

@@ -6,7 +6,16 @@ import {
   type VectorCapabilities,
   type VectorMatch,
 } from "@langswarm/memory-core";
-import { f32Blob, type LuaScript, type RedisClient, runScript, text, toObject } from "../client.js";
+import {
+  f32Blob,
+  IN_FLIGHT,
+  type LuaScript,
+  mapLimit,
+  type RedisClient,
+  runScript,
+  text,
+  toObject,
+} from "../client.js";
 import { type CheckedQuery, type CheckedRecord, rankMatches, type StoreEngine } from "../engine.js";
 import { BACKEND, raceAbort } from "../errors.js";
 import type { Keys } from "../keys.js";
@@ -99,18 +108,16 @@ export class VectorSetEngine implements StoreEngine {
 
   async upsert(records: CheckedRecord[]): Promise<void> {
     // One VADD per record carries the vector and its attributes: each record is replaced atomically.
-    await Promise.all(
-      records.map((r) =>
-        this.#client.call(
-          "VADD",
-          this.#keys.vset,
-          "FP32",
-          f32Blob(r.vector),
-          r.id,
-          ...this.#addOptions,
-          "SETATTR",
-          encodeAttributes(r.metadata, r.document),
-        ),
+    await mapLimit(records, IN_FLIGHT, (r) =>
+      this.#client.call(
+        "VADD",
+        this.#keys.vset,
+        "FP32",
+        f32Blob(r.vector),
+        r.id,
+        ...this.#addOptions,
+        "SETATTR",
+        encodeAttributes(r.metadata, r.document),
       ),
     );
   }
@@ -151,7 +158,10 @@ export class VectorSetEngine implements StoreEngine {
 
   async get(ids: string[], signal: AbortSignal | undefined): Promise<StoredVector[]> {
     const unique = [...new Set(ids)];
-    const found = await raceAbort(Promise.all(unique.map((id) => this.#fetch(id, true))), signal);
+    const found = await raceAbort(
+      mapLimit(unique, IN_FLIGHT, (id) => this.#fetch(id, true)),
+      signal,
+    );
     const byId = new Map(unique.map((id, i) => [id, found[i]]));
     return ids.flatMap((id) => {
       const d = byId.get(id);
@@ -161,7 +171,7 @@ export class VectorSetEngine implements StoreEngine {
   }
 
   async delete(ids: string[]): Promise<void> {
-    await Promise.all([...new Set(ids)].map((id) => this.#client.call("VREM", this.#keys.vset, id)));
+    await mapLimit([...new Set(ids)], IN_FLIGHT, (id) => this.#client.call("VREM", this.#keys.vset, id));
   }
 
   async deleteByFilter(filter: FilterNode): Promise<void> {
