@@ -79,10 +79,10 @@ export class Connection {
         const error = connectFailed ? thrown.original : thrown;
         const aborted = options.signal?.aborted === true;
         const mapped = mapError(error, { operation: options.operation, target, scrub, aborted });
-        const safe =
-          connectFailed ||
-          isRolledBack(error) ||
-          (options.repeat === "idempotent" && isConnectionError(error));
+        // Retry only transient failures (not a wrong password), and a call whose outcome is unknown
+        // only when repeating it cannot change its answer.
+        const transient = isConnectionError(error);
+        const safe = isRolledBack(error) || (transient && (connectFailed || options.repeat === "idempotent"));
         if (aborted || !safe || attempt >= maxRetries || this.#closed) throw mapped;
         await sleep(backoff(attempt), options.signal);
       }

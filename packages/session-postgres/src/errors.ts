@@ -132,6 +132,13 @@ export function mapError(error: unknown, ctx: ErrorContext): Error {
       options,
     );
   }
+  if (state === "42P01" || state === "42883" || state === "3F000") {
+    // undefined_table / undefined_function / invalid_schema_name: the schema was never set up here.
+    return new BackendError(
+      `${ctx.operation}: the session tables are missing (${message}); call setup() once (createMemoryManager does)`,
+      options,
+    );
+  }
   if (state === "54000")
     return new ValidationError(`${ctx.operation}: a value is too large for PostgreSQL (${message})`, options);
   return new BackendError(

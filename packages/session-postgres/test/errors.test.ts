@@ -35,10 +35,16 @@ describe("error mapping", () => {
     expect(mapError(pgError("22008"), ctx)).toMatchObject({ code: "VALIDATION" });
   });
 
-  it("anything else -> BackendError with the SQLSTATE", () => {
+  it("missing tables -> BackendError that says to run setup()", () => {
     const mapped = mapError(pgError("42P01", 'relation "x" does not exist'), ctx);
     expect(mapped).toMatchObject({ code: "BACKEND" });
-    expect(mapped.message).toMatch(/SQLSTATE 42P01/);
+    expect(mapped.message).toMatch(/call setup\(\)/);
+  });
+
+  it("anything else -> BackendError with the SQLSTATE", () => {
+    const mapped = mapError(pgError("42501", "permission denied for table x"), ctx);
+    expect(mapped).toMatchObject({ code: "BACKEND" });
+    expect(mapped.message).toMatch(/SQLSTATE 42501/);
     expect(mapError(new TypeError("bug"), ctx)).toMatchObject({ code: "BACKEND" });
   });
 
