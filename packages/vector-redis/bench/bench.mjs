@@ -45,7 +45,9 @@ async function freePort() {
 async function startServer() {
   if (process.env.LANGSWARM_BENCH_REDIS8_URL)
     return { url: process.env.LANGSWARM_BENCH_REDIS8_URL, stop: async () => {} };
-  const bin = process.env.REDIS8_SERVER ?? join(homedir(), ".cache/langswarm/redis8/bin/redis-server");
+  const bin =
+    process.env.REDIS8_SERVER ??
+    join(process.env.LANGSWARM_CACHE ?? join(homedir(), ".cache/langswarm"), "redis8/bin/redis-server");
   if (!existsSync(bin))
     throw new Error(
       `no Redis 8 server at ${bin}: run scripts/services/start.sh redis8 once, or set REDIS8_SERVER`,
