@@ -10,7 +10,7 @@ export {
   PostgresSessionStore,
   type PostgresSessionStoreOptions,
 } from "./store.js";
-export { descriptor };
+export { descriptor, descriptor as postgresSessionDescriptor };
 
 // Importing the package is enough for `backend: "postgres"` to resolve.
 registry.register(descriptor);
