@@ -265,7 +265,10 @@ async function main() {
         const members = await raw.zrevrangebyscore(userIndex, "+inf", "-inf", "WITHSCORES", "LIMIT", 0, 21);
         const ids = [];
         for (let i = 0; i < members.length; i += 2) ids.push(members[i]);
-        const rowsRead = await Promise.all(ids.map((m) => raw.hmget(`${prefix}s:{${m}}`, ...fields)));
+        // One pipelined write, as the adapter does.
+        const rowsRead = (
+          await raw.pipeline(ids.map((m) => ["hmget", `${prefix}s:{${m}}`, ...fields])).exec()
+        ).map(([, v]) => v);
         return rowsRead.map(([id, u, a, st, md, ca, ua, ea, ls]) => ({
           sessionId: id,
           userId: u || null,

@@ -7,6 +7,8 @@ import type { LuaScript } from "./scripts.js";
  */
 export interface RedisClient {
   call(command: string, ...args: (string | number)[]): Promise<unknown>;
+  /** Several commands in one write (used when present). */
+  pipeline?(commands: (string | number)[][]): { exec(): Promise<[Error | null, unknown][] | null> };
   quit(): Promise<unknown>;
   disconnect(): void;
 }
@@ -60,6 +62,19 @@ export function createOwnedClient(options: {
   });
   client.on("error", () => {});
   return client;
+}
+
+/** Send several commands in one write when the client can pipeline; results in order, first error thrown. */
+export async function batch(client: RedisClient, commands: (string | number)[][]): Promise<unknown[]> {
+  if (commands.length === 0) return [];
+  if (!client.pipeline || commands.length === 1)
+    return Promise.all(commands.map(([name, ...args]) => client.call(String(name), ...args)));
+  const results = await client.pipeline(commands).exec();
+  if (!results) throw new Error("Connection is closed.");
+  return results.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
 }
 
 /** EVALSHA, falling back to EVAL when the server does not have the script (restart, SCRIPT FLUSH). */

@@ -24,7 +24,7 @@ import {
   throwIfAborted,
   ValidationError,
 } from "@langswarm/memory-core";
-import { commands, createOwnedClient, type RedisClient, runScript, scorePairs } from "./client.js";
+import { batch, commands, createOwnedClient, type RedisClient, runScript, scorePairs } from "./client.js";
 import {
   decodeMessage,
   decodeSession,
@@ -320,11 +320,10 @@ export class RedisSessionStore implements SessionStore {
       const rows = await this.#call(
         "listSessions",
         () =>
-          Promise.all(
-            fresh.map((e) =>
-              commands.hmget(this.#client, sessionKeysOf(this.keyPrefix, e.member).session, SESSION_FIELDS),
-            ),
-          ),
+          batch(
+            this.#client,
+            fresh.map((e) => ["hmget", sessionKeysOf(this.keyPrefix, e.member).session, ...SESSION_FIELDS]),
+          ) as Promise<(string | null)[][]>,
         options,
       );
       fresh.forEach((entry, i) => {
