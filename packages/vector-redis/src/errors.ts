@@ -4,6 +4,7 @@ import {
   BackendUnavailableError,
   isMemoryError,
   type MemoryError,
+  NotFoundError,
 } from "@langswarm/memory-core";
 
 export const BACKEND = "redis";
@@ -73,6 +74,12 @@ export function mapError(error: unknown, action: string): MemoryError {
   }
   if (isReplyError(error) && UNAVAILABLE_REPLIES.some((word) => message.startsWith(word))) {
     return new BackendUnavailableError(`${action}: Redis cannot serve right now (${message})`, {
+      backend: BACKEND,
+      cause: error,
+    });
+  }
+  if (isReplyError(error) && /unknown index name|no such index/i.test(message)) {
+    return new NotFoundError(`${action}: ${message}; call setup() to create the index (again after drop())`, {
       backend: BACKEND,
       cause: error,
     });

@@ -407,6 +407,14 @@ describe("redisearch: commands on the wire", () => {
     await s.close();
   });
 
+  it("an index dropped behind the store's back is a NotFoundError", async () => {
+    searchReply = () => new Error("Unknown index name");
+    const s = store({ engine: "redisearch" });
+    await s.setup();
+    await rejectsWith(s.count(), "NOT_FOUND", "index gone");
+    await s.close();
+  });
+
   it("count, get, delete and drop", async () => {
     searchReply = () => [42];
     const s = store({ engine: "redisearch" });
