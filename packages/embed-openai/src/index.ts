@@ -1,5 +1,5 @@
 import { registry } from "@langswarm/memory-core";
-import { descriptor } from "./descriptor.js";
+import { descriptor, OLLAMA_BASE_URL } from "./descriptor.js";
 
 export { type Batch, planBatches } from "./batches.js";
 export { decodeEmbedding } from "./decode.js";
@@ -21,7 +21,7 @@ export {
   settingsSchema,
 } from "./settings.js";
 export { estimateTokens, truncateToTokens } from "./tokens.js";
-export { descriptor, descriptor as openaiEmbeddingDescriptor };
+export { descriptor, descriptor as openaiEmbeddingDescriptor, OLLAMA_BASE_URL };
 
 // Importing the package is enough for `embedding: { provider: "openai" }` to resolve.
 registry.register(descriptor);

@@ -54,7 +54,7 @@ export async function createMemoryManager(
         backend: d.name,
         path: "settings.embedding",
       });
-      return d.create(settings);
+      return d.create(settings, { requestedName: parsed.semantic!.embeddingProvider });
     }
     async function createVectors(dimension: number) {
       const d = await resolve("vector", parsed.semantic!.vectorStore);

@@ -36,8 +36,17 @@ export interface VectorStoreDescriptor extends DescriptorBase<"vector"> {
   create(settings: Record<string, unknown>, context: VectorCreateContext): Promise<VectorStore> | VectorStore;
 }
 
+/** What the manager knows when it creates an embedding provider. */
+export interface EmbeddingCreateContext {
+  /** The name the config used (`embedding.provider`), which may be an alias such as "ollama". */
+  requestedName: string;
+}
+
 export interface EmbeddingProviderDescriptor extends DescriptorBase<"embedding"> {
-  create(settings: Record<string, unknown>): Promise<EmbeddingProvider> | EmbeddingProvider;
+  create(
+    settings: Record<string, unknown>,
+    context?: EmbeddingCreateContext,
+  ): Promise<EmbeddingProvider> | EmbeddingProvider;
 }
 
 export type AdapterDescriptor = SessionStoreDescriptor | VectorStoreDescriptor | EmbeddingProviderDescriptor;
