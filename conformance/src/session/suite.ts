@@ -9,6 +9,7 @@ import { hostileTests } from "./hostile.js";
 import { listingTests } from "./listing.js";
 import { messageTests } from "./messages.js";
 import { modelTests } from "./model.js";
+import { searchTests } from "./search.js";
 
 /**
  * The session-store conformance suite: every contract of `SessionStore` (see memory-core's
@@ -35,6 +36,7 @@ export function sessionStoreSuite(init: SessionStoreInitializer, api: TestApi): 
       expiryTests(test);
       concurrencyTests(test, init);
       hostileTests(test);
+      searchTests(test);
       modelTests(test, init, recorder);
     },
   );

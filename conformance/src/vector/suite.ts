@@ -173,36 +173,41 @@ export function vectorStoreSuite(init: VectorStoreInitializer, api: TestApi): vo
       }
 
       for (const metric of ["cosine", "euclidean", "dot"] as VectorMetric[]) {
-        test(
-          `${metric}: scores follow the common convention and results are best first`,
-          async (store) => {
-            if (!store.capabilities.metrics.includes(metric)) return recorder.note(`no ${metric}`);
-            await store.upsert([
-              { id: "same", vector: [3, 0, 0, 0, 0, 0, 0, 0] },
-              { id: "near", vector: [3, 1, 0, 0, 0, 0, 0, 0] },
-              { id: "orth", vector: [0, 2, 0, 0, 0, 0, 0, 0] },
-              { id: "opp", vector: [-1, 0, 0, 0, 0, 0, 0, 0] },
-            ]);
-            const q = [1, 0, 0, 0, 0, 0, 0, 0];
-            const results = await store.query({ vector: q, topK: 4 });
-            const score = Object.fromEntries(results.map((r) => [r.id, r.score]));
-            const expected =
-              metric === "cosine"
-                ? { same: 1, near: 3 / Math.sqrt(10), orth: 0, opp: -1 }
-                : metric === "dot"
-                  ? { same: 3, near: 3, orth: 0, opp: -1 }
-                  : { same: 1 / 3, near: 1 / (1 + Math.sqrt(5)), orth: 1 / (1 + Math.sqrt(5)), opp: 1 / 3 };
-            for (const [id, value] of Object.entries(expected)) {
-              assert.ok(
-                Math.abs(score[id]! - value) < 1e-3,
-                `${metric} score of ${id}: ${score[id]} vs ${value}`,
-              );
-            }
-            for (let i = 1; i < results.length; i++)
-              assert.ok(results[i - 1]!.score >= results[i]!.score - 1e-6, "best first");
-          },
-          { arg: { dimension: D, metric } },
-        );
+        test(`${metric}: scores follow the common convention and results are best first`, async (defaultStore, ctx) => {
+          if (!defaultStore.capabilities.metrics.includes(metric)) {
+            // Not offered: asking for it must fail loudly at creation or setup, never use another metric.
+            await rejectsWith(
+              ctx.fresh({ dimension: D, metric }),
+              "CONFIG",
+              `an index with the undeclared metric ${metric}`,
+            );
+            return recorder.note(`no ${metric}`);
+          }
+          const store = metric === "cosine" ? defaultStore : await ctx.fresh({ dimension: D, metric });
+          await store.upsert([
+            { id: "same", vector: [3, 0, 0, 0, 0, 0, 0, 0] },
+            { id: "near", vector: [3, 1, 0, 0, 0, 0, 0, 0] },
+            { id: "orth", vector: [0, 2, 0, 0, 0, 0, 0, 0] },
+            { id: "opp", vector: [-1, 0, 0, 0, 0, 0, 0, 0] },
+          ]);
+          const q = [1, 0, 0, 0, 0, 0, 0, 0];
+          const results = await store.query({ vector: q, topK: 4 });
+          const score = Object.fromEntries(results.map((r) => [r.id, r.score]));
+          const expected =
+            metric === "cosine"
+              ? { same: 1, near: 3 / Math.sqrt(10), orth: 0, opp: -1 }
+              : metric === "dot"
+                ? { same: 3, near: 3, orth: 0, opp: -1 }
+                : { same: 1 / 3, near: 1 / (1 + Math.sqrt(5)), orth: 1 / (1 + Math.sqrt(5)), opp: 1 / 3 };
+          for (const [id, value] of Object.entries(expected)) {
+            assert.ok(
+              Math.abs(score[id]! - value) < 1e-3,
+              `${metric} score of ${id}: ${score[id]} vs ${value}`,
+            );
+          }
+          for (let i = 1; i < results.length; i++)
+            assert.ok(results[i - 1]!.score >= results[i]!.score - 1e-6, "best first");
+        });
       }
 
       test("minScore filters before topK is cut", async (store) => {

@@ -104,6 +104,7 @@ export interface Summary {
   createdAt: Date;
 }
 
+/** Full-text search filters. `from` and `to` are inclusive bounds on the message's createdAt. */
 export interface SearchMessagesQuery {
   sessionId?: string;
   userId?: string;
@@ -116,7 +117,9 @@ export interface SearchMessagesQuery {
 
 export interface MessageSearchHit {
   message: StoredMessage;
+  /** Relevance; higher is better. The range is the backend's (ts_rank, BM25): compare within one result. */
   score: number;
+  /** Fragments of the content with matched terms wrapped in `<mark>` and `</mark>`. */
   highlights?: string[];
 }
 
