@@ -29,6 +29,8 @@ const QUERIES = Number(arg("--queries", "100"));
 const BATCH = 500;
 const K = 10;
 const FILTER_BUCKET = 3; // metadata bucket = i % 10: the filter keeps 10%
+// --q8: also measure the adapter with quantization "q8" (Redis' own default) beside NOQUANT.
+const WITH_Q8 = process.argv.includes("--q8");
 
 // ---------------------------------------------------------------- server
 
@@ -147,10 +149,17 @@ const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 // ---------------------------------------------------------------- the two clients
 
-function adapterClient(url, prefix) {
-  const store = new RedisVectorStore({ url, key_prefix: prefix, engine: "vectorset", dimension: 384 });
+function adapterClient(url, prefix, quantization = "none") {
+  const store = new RedisVectorStore({
+    url,
+    key_prefix: prefix,
+    index_name: `vectors_${quantization}`,
+    engine: "vectorset",
+    dimension: 384,
+    quantization,
+  });
   return {
-    name: "adapter",
+    name: quantization === "none" ? "adapter" : `adapter (${quantization})`,
     setup: () => store.setup(),
     upsert: (batch) =>
       store.upsert(batch.map((r) => ({ id: r.id, vector: r.vector, metadata: { bucket: r.bucket } }))),
@@ -159,7 +168,10 @@ function adapterClient(url, prefix) {
         await store.query({ vector, topK: K, ...(filtered ? { filter: { bucket: FILTER_BUCKET } } : {}) })
       ).map((m) => m.id),
     key: store.keys.vset,
-    close: () => store.close(),
+    close: async () => {
+      await store.drop();
+      await store.close();
+    },
   };
 }
 
@@ -198,7 +210,10 @@ function rawClient(url, prefix) {
       return ids;
     },
     key,
-    close: () => redis.quit(),
+    close: async () => {
+      await redis.call("UNLINK", key);
+      await redis.quit();
+    },
   };
 }
 
@@ -211,6 +226,7 @@ async function runSize(url, n) {
   const filteredTruth = queries.map((q) => exactTopK(vectors, q, K, (i) => i % 10 === FILTER_BUCKET));
   const prefix = `bench:${n}:`;
   const clients = [adapterClient(url, prefix), rawClient(url, prefix)];
+  if (WITH_Q8) clients.push(adapterClient(url, prefix, "q8"));
   const admin = new Redis(url);
   for (const c of clients) await c.setup();
 
@@ -255,8 +271,6 @@ async function runSize(url, n) {
       };
     }
   }
-  for (const c of clients) await admin.call("UNLINK", c.key);
-  await admin.call("UNLINK", `${prefix}{vectors}:meta`);
   admin.disconnect();
   for (const c of clients) await c.close();
   return result;

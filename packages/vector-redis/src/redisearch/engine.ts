@@ -37,6 +37,8 @@ export const REDISEARCH_CAPABILITIES: VectorCapabilities = {
 };
 
 const DISTANCE: Record<VectorMetric, string> = { cosine: "COSINE", euclidean: "L2", dot: "IP" };
+/** EF_RUNTIME written at FT.CREATE when `ef_runtime` is not set. */
+export const DEFAULT_EF_RUNTIME = 100;
 /** The KNN distance in FT.SEARCH replies. */
 const SCORE_FIELD = "__vscore";
 /** Hash fields of one record. */
@@ -130,8 +132,16 @@ export class RediSearchEngine implements StoreEngine {
       DISTANCE[s.metric],
     ];
     if (s.algorithm === "hnsw") {
-      vector.push("M", s.m, "EF_CONSTRUCTION", s.efConstruction);
-      if (s.efRuntime !== undefined) vector.push("EF_RUNTIME", s.efRuntime);
+      // RediSearch's own EF_RUNTIME default (10) gives noticeably lower recall@10 than Vector Sets'
+      // VSIM default (100); the same 100 here, unless set.
+      vector.push(
+        "M",
+        s.m,
+        "EF_CONSTRUCTION",
+        s.efConstruction,
+        "EF_RUNTIME",
+        s.efRuntime ?? DEFAULT_EF_RUNTIME,
+      );
     }
     const schema: (string | number)[] = [
       FIELD.vector,
