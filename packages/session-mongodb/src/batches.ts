@@ -22,10 +22,12 @@ import { BACKEND } from "./settings.js";
  *    insert is the commit point: the seqs, the content and the ids become visible together or not at all.
  * 2. materialize: copy the batch into the messages collection (one row per message, unique by seq and
  *    by id); rows are deterministic, so doing it twice, concurrently or late is harmless.
- * 3. mark: set `mat` and drop the batch's copy of the messages.
- * Readers take the newest WINDOW batches: the newest gives lastSeq (their snapshot), the unmarked ones
- * give the messages not yet in the messages collection. A writer only commits batch k after batch
- * k - WINDOW is marked (helping it if its writer died), so an unmarked batch is always in the window.
+ * 3. record it: the writer's next batch lists it in `done`; `mat` is set in bulk (stripBefore) or by a
+ *    helper (complete).
+ * Readers take the newest WINDOW batches: the newest gives lastSeq (their snapshot), and those not known
+ * to be materialized give their own copy of the messages. A writer only commits batch k once batch
+ * k - WINDOW is known materialized (helping it if its writer died), so every batch older than the window
+ * is materialized, and whatever may not be is inside the window.
  */
 
 /** How many of the newest batches readers and writers look at. */
@@ -37,14 +39,44 @@ export const CHUNK_BYTES = 8 * 1024 * 1024;
 /** A batch unmarked this long is presumed abandoned; prune() finishes it. */
 export const STALE_BATCH_MS = 10_000;
 
-/** The newest batches of an incarnation, newest first. */
-export async function readWindow(cols: Collections, gen: string, signal?: AbortSignal): Promise<BatchDoc[]> {
+/** Bulk-mark old batches every this many commits. */
+export const STRIP_EVERY = 16;
+
+/** The newest batches of an incarnation, newest first (without their messages unless `bodies`). */
+export async function readWindow(
+  cols: Collections,
+  gen: string,
+  options: { bodies: boolean; signal?: AbortSignal | undefined },
+): Promise<BatchDoc[]> {
+  const projection = options.bodies ? {} : { m: 0, ids: 0 };
   return cols.batches
     .find(
       { gen, k: { $gt: 0 } },
-      { sort: { k: -1 }, limit: WINDOW, projection: { _id: 0 }, ...(signal ? { signal } : {}) },
+      { sort: { k: -1 }, limit: WINDOW, projection, ...(options.signal ? { signal: options.signal } : {}) },
     )
     .toArray();
+}
+
+/** Batch numbers of the window known to be materialized: marked, or listed by a later batch. */
+export function knownMaterialized(window: BatchDoc[]): Set<number> {
+  const known = new Set<number>();
+  for (const batch of window) {
+    if (batch.mat) known.add(batch.k);
+    for (const k of batch.done ?? []) known.add(k);
+  }
+  return known;
+}
+
+/**
+ * Mark every batch up to `k` and drop their copies of the messages. Safe because batch k + WINDOW
+ * exists (the caller checks), which by the window invariant means they are all materialized.
+ */
+export async function stripBefore(cols: Collections, gen: string, k: number): Promise<void> {
+  if (k < 1) return;
+  await cols.batches.updateMany(
+    { gen, k: { $gt: 0, $lte: k }, mat: false },
+    { $set: { mat: true }, $unset: { m: "", ids: "" } },
+  );
 }
 
 export async function newestBatch(
@@ -54,7 +86,7 @@ export async function newestBatch(
 ): Promise<BatchDoc | null> {
   return cols.batches.findOne(
     { gen, k: { $gt: 0 } },
-    { sort: { k: -1 }, projection: { _id: 0, m: 0, ids: 0 }, ...(signal ? { signal } : {}) },
+    { sort: { k: -1 }, projection: { m: 0, ids: 0 }, ...(signal ? { signal } : {}) },
   );
 }
 
@@ -172,16 +204,17 @@ export async function materialize(
  * document never changes otherwise, and every writer of this update writes the same thing.
  */
 export async function mark(cols: Collections, batch: BatchDoc): Promise<void> {
-  await cols.batches.updateOne(
-    { gen: batch.gen, k: batch.k },
-    { $set: { mat: true }, $unset: { m: "", ids: "" } },
-  );
+  await cols.batches.updateOne({ _id: batch._id }, { $set: { mat: true }, $unset: { m: "", ids: "" } });
   if (batch.x !== undefined) await cols.intents.deleteMany({ token: batch.token });
 }
 
 /** Materialize and mark a batch another writer committed (it died, or is slow). */
 export async function complete(cols: Collections, batch: BatchDoc): Promise<void> {
   if (batch.mat) return;
-  await materialize(cols, batch, await batchMessages(cols, batch));
-  await mark(cols, batch);
+  // The window may have been read without bodies: fetch the batch itself.
+  const full =
+    batch.m || batch.x !== undefined ? batch : await cols.batches.findOne({ gen: batch.gen, k: batch.k });
+  if (!full || full.mat) return;
+  await materialize(cols, full, await batchMessages(cols, full));
+  await mark(cols, full);
 }

@@ -135,6 +135,7 @@ async function resolveTaken(
 /** Insert the abort marker of a token; if the token committed (or was aborted) first, return that. */
 async function abort(cols: Collections, sessionId: string, gen: string, token: string): Promise<BatchDoc> {
   const marker: BatchDoc = {
+    _id: `${gen}:abort:${token}`,
     sessionId,
     gen,
     token,

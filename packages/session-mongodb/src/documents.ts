@@ -44,6 +44,8 @@ export interface PendingMessageDoc {
  * carries them (inline `m`, or `x` intent chunks) and their ids.
  */
 export interface BatchDoc {
+  /** `<gen>:<k>` for a commit (so the commit key is the primary key), `<gen>:abort:<token>` for an abort marker. */
+  _id: string;
   sessionId: string;
   gen: string;
   /** The id claims of this batch carry this token (unique: a batch commits or is aborted once). */
@@ -61,6 +63,8 @@ export interface BatchDoc {
   x?: number;
   /** Set on abort markers. */
   aborted?: boolean;
+  /** Batches of this incarnation whose rows this batch's writer had written when it committed. */
+  done?: number[];
 }
 
 /**
@@ -114,6 +118,10 @@ export interface WatermarkDoc {
   gen: string;
   name: string;
   value: number;
+}
+
+export function batchId(gen: string, k: number): string {
+  return `${gen}:${k}`;
 }
 
 export function newToken(): string {

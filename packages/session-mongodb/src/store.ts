@@ -28,17 +28,20 @@ import { BSON, type Db, type Filter, MongoClient, type WithId } from "mongodb";
 import {
   batchMessages,
   complete,
-  mark,
+  knownMaterialized,
   materialize,
   newestBatch,
   prepareBody,
   readWindow,
   STALE_BATCH_MS,
+  STRIP_EVERY,
+  stripBefore,
   WINDOW,
 } from "./batches.js";
 import { claimIds } from "./claims.js";
 import {
   type BatchDoc,
+  batchId,
   encodeJson,
   type Head,
   headOf,
@@ -122,6 +125,12 @@ export class MongoSessionStore implements SessionStore {
   readonly #ttlIndex: boolean;
   /** Appends waiting for (or in) a group commit, per session id (see #enqueue). */
   readonly #groups = new Map<string, AppendGroup>();
+  /** Per incarnation: the newest batch this process has seen (see #tail). */
+  readonly #tails = new Map<string, Pick<BatchDoc, "k" | "start" | "n">>();
+  /** Per incarnation: recent batches known to be materialized. */
+  readonly #known = new Map<string, Set<number>>();
+  /** Per incarnation: batches this process materialized that no batch has vouched for yet. */
+  readonly #written = new Map<string, number[]>();
   /** Tokens of append rounds this process gave up on (see claims.ts). */
   readonly #abandoned = new Set<string>();
   #closed = false;
@@ -326,7 +335,8 @@ export class MongoSessionStore implements SessionStore {
     return this.#run(options, async (signal) => {
       const q = sessionRules.checkMessageQuery(sessionId, query, BACKEND);
       const session = await this.#requireLive(sessionId, signal);
-      const window = await readWindow(this.#cols, session.gen, signal);
+      const window = await readWindow(this.#cols, session.gen, { bodies: true, signal });
+      const known = knownMaterialized(window);
       // The snapshot: the newest batch's end. Rows of later batches are never looked at.
       const upper = Math.min(q.beforeSeq, headOf(window[0]).lastSeq + 1);
       if (upper <= q.afterSeq + 1) return [];
@@ -347,7 +357,7 @@ export class MongoSessionStore implements SessionStore {
       const bySeq = new Map<number, StoredMessage>(rows.map((r) => [r.seq, toStoredMessage(r)]));
       // Committed batches whose rows may not all be in the messages collection yet.
       for (const batch of window) {
-        if (batch.mat || batch.start >= upper || batch.start + batch.n - 1 <= q.afterSeq) continue;
+        if (known.has(batch.k) || batch.start >= upper || batch.start + batch.n - 1 <= q.afterSeq) continue;
         const pending = await batchMessages(this.#cols, batch, signal);
         pending.forEach((m, i) => {
           const seq = batch.start + i;
@@ -469,10 +479,20 @@ export class MongoSessionStore implements SessionStore {
         await this.#dropRows(doc.gen);
         if (!newest || newest.inc <= doc.inc) removed++;
       }
+      // Batches no later batch vouches for: mark the old ones in bulk, finish the ones left by a writer
+      // that died between its commit and its rows.
       const stale = await this.#cols.batches
-        .find({ mat: false, at: { $lt: new Date(Date.now() - STALE_BATCH_MS) } }, withSignal(signal))
+        .find(
+          { mat: false, k: { $gt: 0 }, at: { $lt: new Date(Date.now() - STALE_BATCH_MS) } },
+          { projection: { gen: 1 }, ...withSignal(signal) },
+        )
         .toArray();
-      for (const batch of stale) if (batch.k > 0) await complete(this.#cols, batch);
+      for (const gen of new Set(stale.map((b) => b.gen))) {
+        const window = await readWindow(this.#cols, gen, { bodies: false });
+        if (window[0]) await stripBefore(this.#cols, gen, window[0].k - WINDOW);
+        const known = knownMaterialized(window);
+        for (const batch of window) if (!known.has(batch.k)) await complete(this.#cols, batch);
+      }
       const oldIntents = await this.#cols.intents
         .find({ at: { $lt: new Date(Date.now() - ORPHAN_INTENT_MS) } }, { projection: { token: 1 } })
         .toArray();
@@ -634,51 +654,106 @@ export class MongoSessionStore implements SessionStore {
     let committed = false;
     try {
       for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
-        const window = await readWindow(this.#cols, gen);
-        const newest = window[0];
+        const tail = await this.#tail(gen);
+        const k = tail.k + 1;
         // Keep the window invariant: batch k - WINDOW is materialized before batch k exists.
-        const oldest = window.length === WINDOW ? window[WINDOW - 1] : undefined;
-        if (oldest && !oldest.mat) await complete(this.#cols, oldest);
+        await this.#ensureMaterialized(gen, k - WINDOW);
+        const done = this.#written.get(gen) ?? [];
         const batch: BatchDoc = {
+          _id: batchId(gen, k),
           sessionId,
           gen,
           token,
-          k: (newest?.k ?? 0) + 1,
-          start: newest ? newest.start + newest.n : 1,
+          k,
+          start: tail.start + tail.n,
           n: fresh.length,
           at: new Date(),
           mat: false,
           ...body.fields,
+          ...(done.length > 0 ? { done } : {}),
         };
         try {
-          // The commit point.
+          // The commit point: the _id is (gen, k), so exactly one writer wins k.
           await this.#cols.batches.insertOne(batch);
         } catch (error) {
           if (!isDuplicateKey(error)) throw error;
-          // Batch k was taken by another process, or our token was aborted: tell which.
-          const mine = await this.#cols.batches.findOne({ token });
-          if (mine?.aborted) return null;
-          if (mine) {
-            committed = true;
-            return mine;
+          if (await this.#cols.batches.findOne({ _id: batch._id }, { projection: { m: 0, ids: 0 } })) {
+            await backoff(attempt); // batch k was taken by another process: probe on from it
+            continue;
           }
-          await backoff(attempt);
-          continue;
+          // Nobody holds k: the duplicate key was our token, aborted by a writer that took us for dead.
+          const mine = await this.#cols.batches.findOne({ token });
+          if (!mine || mine.aborted) return null;
+          committed = true;
+          this.#learn(gen, mine);
+          return mine;
         }
         committed = true;
+        if (done.length > 0 && this.#written.get(gen) === done) this.#written.delete(gen);
+        this.#learn(gen, batch);
         await this.#afterCommit(batch, fresh);
         return batch;
       }
       throw new ConflictError(
         `append to session ${JSON.stringify(sessionId)} kept colliding with concurrent writers; retry`,
-        {
-          backend: BACKEND,
-        },
+        { backend: BACKEND },
       );
     } finally {
       if (!committed && body.intents.length > 0)
         await this.#cols.intents.deleteMany({ token }).catch(() => {});
     }
+  }
+
+  /**
+   * The newest committed batch of an incarnation. This process remembers the last one it saw and
+   * probes forward by primary key (`<gen>:<k+1>`, ...), which every server answers without a scan of
+   * the batches (FerretDB 1.x scans for any other filter); only the first call per incarnation reads
+   * the window.
+   */
+  async #tail(gen: string): Promise<Pick<BatchDoc, "k" | "start" | "n">> {
+    let tail = this.#tails.get(gen);
+    if (!tail) {
+      const window = await readWindow(this.#cols, gen, { bodies: false });
+      for (const batch of window) this.#learn(gen, batch);
+      tail = window[0] ?? { k: 0, start: 1, n: 0 };
+    }
+    for (;;) {
+      const next: BatchDoc | null = await this.#cols.batches.findOne(
+        { _id: batchId(gen, tail.k + 1) },
+        { projection: { m: 0, ids: 0 } },
+      );
+      if (!next) break;
+      this.#learn(gen, next);
+      tail = next;
+    }
+    const result = { k: tail.k, start: tail.start, n: tail.n };
+    this.#tails.set(gen, result);
+    if (this.#tails.size > 10_000) this.#tails.delete(this.#tails.keys().next().value!);
+    return result;
+  }
+
+  /** Remember what a batch document says about materialization (its own flag, the batches it vouches for). */
+  #learn(gen: string, batch: Pick<BatchDoc, "k" | "mat" | "done">): void {
+    let known = this.#known.get(gen);
+    if (!known) {
+      known = new Set();
+      this.#known.set(gen, known);
+      if (this.#known.size > 10_000) this.#known.delete(this.#known.keys().next().value!);
+    }
+    if (batch.mat) known.add(batch.k);
+    for (const k of batch.done ?? []) known.add(k);
+    if (known.size > 4 * WINDOW) {
+      const floor = batch.k - 2 * WINDOW;
+      for (const k of known) if (k < floor) known.delete(k);
+    }
+  }
+
+  /** Make sure batch k's rows exist before a batch WINDOW later commits (help a dead writer if needed). */
+  async #ensureMaterialized(gen: string, k: number): Promise<void> {
+    if (k < 1 || this.#known.get(gen)?.has(k)) return;
+    const batch = await this.#cols.batches.findOne({ _id: batchId(gen, k) });
+    if (batch && !batch.mat) await complete(this.#cols, batch);
+    if (batch) this.#learn(gen, { k, mat: true });
   }
 
   #abandon(token: string): void {
@@ -694,7 +769,14 @@ export class MongoSessionStore implements SessionStore {
   async #afterCommit(batch: BatchDoc, messages: PendingMessageDoc[]): Promise<void> {
     try {
       await materialize(this.#cols, batch, messages);
-      await mark(this.#cols, batch);
+      // Rows written: our next batch vouches for this one (no update needed). Large batches' chunks
+      // can go now: readers of an unmarked batch fall back to its rows.
+      const written = this.#written.get(batch.gen) ?? [];
+      this.#written.set(batch.gen, [...written, batch.k].slice(-WINDOW));
+      this.#learn(batch.gen, { k: batch.k, mat: true });
+      if (this.#written.size > 10_000) this.#written.delete(this.#written.keys().next().value!);
+      if (batch.x !== undefined) await this.#cols.intents.deleteMany({ token: batch.token });
+      if (batch.k % STRIP_EVERY === 0) await stripBefore(this.#cols, batch.gen, batch.k - WINDOW);
     } catch (error) {
       ignoreUnavailable(error);
     }
