@@ -4,6 +4,7 @@ import {
   assertId,
   BackendError,
   type CallOptions,
+  ConfigError,
   ConflictError,
   type CreateSessionInput,
   decodeCursor,
@@ -151,7 +152,11 @@ export class MongoSessionStore implements SessionStore {
           appName: "langswarm-memory",
         });
       } catch (error) {
-        throw mapError(error, this.#secrets);
+        // Whatever the driver refuses while parsing the connection string is a configuration error.
+        const mapped = mapError(error, this.#secrets);
+        throw mapped instanceof ConfigError
+          ? mapped
+          : new ConfigError(`invalid connection string: ${mapped.message}`, { backend: BACKEND, key: "uri" });
       }
       this.#ownsClient = true;
     }
@@ -681,9 +686,15 @@ export class MongoSessionStore implements SessionStore {
             await backoff(attempt); // batch k was taken by another process: probe on from it
             continue;
           }
-          // Nobody holds k: the duplicate key was our token, aborted by a writer that took us for dead.
+          // Nobody holds k under its key: the duplicate was our token, aborted by a writer that took us
+          // for dead (or the chain is not where this process thinks: read the window again).
           const mine = await this.#cols.batches.findOne({ token });
-          if (!mine || mine.aborted) return null;
+          if (!mine) {
+            this.#tails.delete(gen);
+            await backoff(attempt);
+            continue;
+          }
+          if (mine.aborted) return null;
           committed = true;
           this.#learn(gen, mine);
           return mine;
