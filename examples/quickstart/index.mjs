@@ -54,8 +54,10 @@ export async function runQuickstart({
     const recalled = await memory.recall("restaurant in Lisbon that fits my diet", {
       userId: "ana",
       topK: 3,
+      minScore: 0.05, // drop memories that share nothing with the query
+      filter: { sessionId: { $ne: friday.sessionId } }, // only earlier sessions (the filter DSL at work)
     });
-    log("Recalled across sessions:");
+    log("Recalled from earlier sessions:");
     for (const r of recalled)
       log(
         `  ${r.score.toFixed(3)}  [${r.sessionId === monday.sessionId ? "monday" : "friday"} #${r.seq}] ${r.content}`,
