@@ -4,7 +4,7 @@
 #   bash scripts/dev.sh test    install, build, start the real servers, run every package's tests
 #   bash scripts/dev.sh ci      what CI runs: test + lint + package checks + release dry run
 # Environment: LANGSWARM_SERVICES=none skips starting servers (suites needing them print why they skip);
-# LANGSWARM_SERVICES="postgres redis" starts only those.
+# LANGSWARM_SERVICES="postgres redis" starts only those (default: what the packages' tests declare).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -23,13 +23,27 @@ build() {
   pnpm exec turbo run build --output-logs=errors-only
 }
 
+# The servers the packages' tests need: each package lists them in package.json "langswarm.testServices".
+needed_services() {
+  node -e '
+    const fs = require("fs"), path = require("path");
+    const names = new Set();
+    for (const dir of ["packages", "examples"]) for (const d of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+      const f = path.join(dir, d, "package.json");
+      if (fs.existsSync(f)) for (const s of JSON.parse(fs.readFileSync(f, "utf8")).langswarm?.testServices ?? []) names.add(s);
+    }
+    console.log([...names].join(" "));'
+}
+
 start_services() {
-  local wanted="${LANGSWARM_SERVICES:-all}"
+  local wanted="${LANGSWARM_SERVICES:-$(needed_services)}"
+  [ -n "$wanted" ] || wanted=none
   if [ "$wanted" = "none" ]; then log "services: none started (LANGSWARM_SERVICES=none)"; return; fi
   export LANGSWARM_SERVICES_DIR="${LANGSWARM_SERVICES_DIR:-$(mktemp -d /tmp/langswarm-services.XXXXXX)}"
   log "services: starting ${wanted}"
   trap stop_services EXIT
-  if [ "$wanted" = "all" ]; then bash scripts/services/start.sh; else bash scripts/services/start.sh $wanted; fi
+  # shellcheck disable=SC2086
+  bash scripts/services/start.sh $wanted
   # shellcheck disable=SC1091
   [ -f "$LANGSWARM_SERVICES_DIR/env.sh" ] && source "$LANGSWARM_SERVICES_DIR/env.sh"
 }
