@@ -3,7 +3,8 @@
  * Benchmark: @langswarm/vector-pgvector against raw `pg` running the same SQL, in one run, on one
  * server (not a test). For each size: upsert throughput (batches of 500 into an HNSW-indexed table,
  * adapter and raw interleaved batch by batch), then top-10 latency p50/p99 and recall@10 against exact
- * brute force, without a filter and with a filter that keeps 10% of the rows.
+ * brute force, without a filter and with a filter that keeps 10% of the rows; then recall against
+ * latency for larger ef_search values (adapter only).
  *
  * Data: the committed real-embedding fixture (conformance/fixtures/minilm-384: 3,000 all-MiniLM-L6-v2
  * vectors of real text, 100 held-out real queries). Sizes above 3,000 keep the 3,000 real vectors and
@@ -38,6 +39,8 @@ const K = 10;
 const SIGMA = 0.025;
 const D = 384;
 const FILTER = { bucket: 3 };
+/** ef_search values for the recall/latency trade-off (adapter only, one round). */
+const EF_SWEEP = (args.ef ?? "40,100,200,400").split(",").map(Number);
 
 const fixture = loadEmbeddingFixture();
 const queries = fixture.queries.map((q) => q.vector);
@@ -98,6 +101,10 @@ const summary = (ms) => {
   const s = [...ms].sort((a, b) => a - b);
   return { p50: +percentile(s, 50).toFixed(3), p99: +percentile(s, 99).toFixed(3), n: s.length };
 };
+const cpuMicros = (since) => {
+  const d = process.cpuUsage(since);
+  return d.user + d.system;
+};
 const vectorText = (v) => `[${Array.prototype.join.call(v, ",")}]`;
 
 async function benchSize(n, schema) {
@@ -132,20 +139,22 @@ ON CONFLICT (id) DO UPDATE SET embedding = EXCLUDED.embedding, metadata = EXCLUD
   // ---- upsert: interleaved batches, so load on the machine hits both sides alike
   let adapterMs = 0;
   let rawMs = 0;
+  // Client CPU (this process) per side: robust to a busy server, and the adapter's real overhead.
+  let adapterCpu = 0;
+  let rawCpu = 0;
   const started = performance.now();
-  for (let from = 0; from < n; from += BATCH) {
-    const to = Math.min(n, from + BATCH);
+  const adapterBatch = async (from, to) => {
     const records = [];
-    for (let i = from; i < to; i++)
+    for (let i = from; i < to; i++) {
       records.push({
         id: idOf(i),
         vector: data.subarray(i * D, (i + 1) * D),
         metadata: { bucket: bucketOf(i) },
       });
-    let t = performance.now();
+    }
     await store.upsert(records);
-    adapterMs += performance.now() - t;
-    t = performance.now();
+  };
+  const rawBatch = async (from, to) => {
     const ids = [];
     const vecs = [];
     const metas = [];
@@ -157,19 +166,42 @@ ON CONFLICT (id) DO UPDATE SET embedding = EXCLUDED.embedding, metadata = EXCLUD
       docs.push(null);
     }
     await raw.query(rawUpsert, [ids, vecs, metas, docs]);
-    rawMs += performance.now() - t;
-    if ((to / BATCH) % 20 === 0)
+  };
+  const timed = async (fn, from, to) => {
+    const t = performance.now();
+    const cpu = process.cpuUsage();
+    await fn(from, to);
+    return [performance.now() - t, cpuMicros(cpu)];
+  };
+  for (let from = 0, b = 0; from < n; from += BATCH, b++) {
+    const to = Math.min(n, from + BATCH);
+    // Alternate who goes first, batch by batch.
+    const first = b % 2 === 0 ? adapterBatch : rawBatch;
+    const second = b % 2 === 0 ? rawBatch : adapterBatch;
+    const [ms1, cpu1] = await timed(first, from, to);
+    const [ms2, cpu2] = await timed(second, from, to);
+    const [aMs, aCpu, rMs, rCpu] = first === adapterBatch ? [ms1, cpu1, ms2, cpu2] : [ms2, cpu2, ms1, cpu1];
+    adapterMs += aMs;
+    adapterCpu += aCpu;
+    rawMs += rMs;
+    rawCpu += rCpu;
+    if ((to / BATCH) % 20 === 0) {
       process.stdout.write(
         `  upserted ${to.toLocaleString()} (${((performance.now() - started) / 1000).toFixed(0)} s)\r`,
       );
+    }
   }
   const upsert = {
     adapterPerSec: Math.round(n / (adapterMs / 1000)),
     rawPerSec: Math.round(n / (rawMs / 1000)),
     adapterS: +(adapterMs / 1000).toFixed(1),
     rawS: +(rawMs / 1000).toFixed(1),
+    adapterCpuUsPerVector: +(adapterCpu / n).toFixed(1),
+    rawCpuUsPerVector: +(rawCpu / n).toFixed(1),
   };
-  console.log(`  upsert: adapter ${upsert.adapterPerSec}/s, raw pg ${upsert.rawPerSec}/s`);
+  console.log(
+    `  upsert: adapter ${upsert.adapterPerSec}/s (${upsert.adapterCpuUsPerVector} µs CPU/vector), raw pg ${upsert.rawPerSec}/s (${upsert.rawCpuUsPerVector} µs)`,
+  );
   await raw.query(`ANALYZE ${adapterTable}; ANALYZE ${rawTable}`);
 
   // ---- ground truth
@@ -235,16 +267,22 @@ FROM hits ORDER BY distance + 0, id`;
     }
   };
 
-  const measure = async (label, variants, truthSets) => {
+  const measure = async (label, variants, truthSets, rounds = ROUNDS) => {
     const out = {};
-    for (const name of Object.keys(variants)) out[name] = { ms: [], hits: 0, returned: 0 };
+    for (const name of Object.keys(variants)) out[name] = { ms: [], cpu: 0, hits: 0, returned: 0 };
     for (let w = 0; w < 10; w++) for (const run of Object.values(variants)) await run(queries[w]);
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let round = 0; round < rounds; round++) {
       for (let qi = 0; qi < queries.length; qi++) {
-        for (const [name, run] of Object.entries(variants)) {
+        // Rotate who goes first: the first call after a switch pays for the previous call's tail
+        // (measured: ~150 µs of client CPU), which would otherwise always land on one side.
+        const order = Object.entries(variants);
+        for (let j = 0; j < order.length; j++) {
+          const [name, run] = order[(qi + round + j) % order.length];
           const t = performance.now();
+          const cpu = process.cpuUsage();
           const rows = await run(queries[qi]);
           out[name].ms.push(performance.now() - t);
+          out[name].cpu += cpuMicros(cpu);
           if (round === 0) {
             out[name].hits += rows.filter((r) => truthSets[qi].has(r.id)).length;
             out[name].returned += rows.length;
@@ -256,6 +294,7 @@ FROM hits ORDER BY distance + 0, id`;
     for (const [name, r] of Object.entries(out)) {
       result[name] = {
         ...summary(r.ms),
+        cpuUsPerQuery: Math.round(r.cpu / r.ms.length),
         recall: +(r.hits / (queries.length * K)).toFixed(3),
         avgReturned: +(r.returned / queries.length).toFixed(2),
       };
@@ -263,7 +302,10 @@ FROM hits ORDER BY distance + 0, id`;
     console.log(
       `  ${label}:`,
       Object.entries(result)
-        .map(([k, v]) => `${k} p50 ${v.p50} ms p99 ${v.p99} ms recall ${v.recall} (${v.avgReturned} rows)`)
+        .map(
+          ([k, v]) =>
+            `${k} p50 ${v.p50} ms p99 ${v.p99} ms cpu ${v.cpuUsPerQuery} µs recall ${v.recall} (${v.avgReturned} rows)`,
+        )
         .join(" | "),
     );
     return result;
@@ -296,9 +338,47 @@ FROM hits ORDER BY distance + 0, id`;
       filteredTruth,
     )),
   };
+
+  // ---- recall against latency: the same table read with larger ef_search (adapter only)
+  const efSweep = [];
+  for (const ef of EF_SWEEP) {
+    const tuned = new PgVectorStore({
+      url,
+      schema,
+      table_name: `adapter_${n}`,
+      dimension: D,
+      metric: "cosine",
+      pool_size: 1,
+      ef_search: ef,
+      metadata_index: false,
+    });
+    await tuned.setup();
+    const plain = await measure(
+      `ef_search ${ef}, top-10`,
+      { adapter: (q) => tuned.query({ vector: q, topK: K }) },
+      truth,
+      1,
+    );
+    const filtered = await measure(
+      `ef_search ${ef}, top-10, 10% filter`,
+      { adapter: (q) => tuned.query({ vector: q, topK: K, filter: FILTER }) },
+      filteredTruth,
+      1,
+    );
+    efSweep.push({ efSearch: ef, unfiltered: plain.adapter, filtered: filtered.adapter });
+    await tuned.close();
+  }
   await store.close();
   await raw.end();
-  return { n, real: Math.min(n, fixture.corpus.length), upsert, unfiltered, filteredGin, filteredHnsw };
+  return {
+    n,
+    real: Math.min(n, fixture.corpus.length),
+    upsert,
+    unfiltered,
+    filteredGin,
+    filteredHnsw,
+    efSweep,
+  };
 }
 
 const admin = new pg.Client({ connectionString: url });
@@ -359,6 +439,15 @@ for (const r of results) {
       (r.upsert.adapterPerSec / r.upsert.rawPerSec).toFixed(2),
     ]),
   );
+  console.log(
+    row([
+      r.n,
+      "upsert client CPU (µs/vector)",
+      r.upsert.adapterCpuUsPerVector,
+      r.upsert.rawCpuUsPerVector,
+      (r.upsert.adapterCpuUsPerVector / r.upsert.rawCpuUsPerVector).toFixed(2),
+    ]),
+  );
   for (const [label, m] of [
     ["top-10", r.unfiltered],
     ["top-10, 10% filter, GIN", r.filteredGin],
@@ -376,12 +465,37 @@ for (const r of results) {
     console.log(
       row([
         r.n,
+        `${label} client CPU (µs/query)`,
+        m.adapter.cpuUsPerQuery,
+        m.raw.cpuUsPerQuery,
+        (m.adapter.cpuUsPerQuery / m.raw.cpuUsPerQuery).toFixed(2),
+      ]),
+    );
+    console.log(
+      row([
+        r.n,
         `${label} recall@10`,
         m.adapter.recall,
         m.raw.recall,
         m.rawNoIterative
           ? `no iterative scan: ${m.rawNoIterative.recall} (${m.rawNoIterative.avgReturned} rows)`
           : "",
+      ]),
+    );
+  }
+}
+console.log("\n| rows | ef_search | top-10 p50 / p99 ms | recall@10 | 10% filter p50 / p99 ms | recall@10 |");
+console.log("| ---: | ---: | ---: | ---: | ---: | ---: |");
+for (const r of results) {
+  for (const e of r.efSweep) {
+    console.log(
+      row([
+        r.n,
+        e.efSearch,
+        `${e.unfiltered.p50} / ${e.unfiltered.p99}`,
+        e.unfiltered.recall,
+        `${e.filtered.p50} / ${e.filtered.p99}`,
+        e.filtered.recall,
       ]),
     );
   }
