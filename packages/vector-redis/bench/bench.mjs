@@ -31,6 +31,10 @@ const K = 10;
 const FILTER_BUCKET = 3; // metadata bucket = i % 10: the filter keeps 10%
 // --q8: also measure the adapter with quantization "q8" (Redis' own default) beside NOQUANT.
 const WITH_Q8 = process.argv.includes("--q8");
+// --ef 100,200: query-time HNSW effort (VSIM EF) to measure, both clients alike; "default" = not sent.
+const EFS = arg("--ef", "default")
+  .split(",")
+  .map((e) => (e === "default" ? null : Number(e)));
 
 // ---------------------------------------------------------------- server
 
@@ -150,27 +154,44 @@ const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 // ---------------------------------------------------------------- the two clients
 
 function adapterClient(url, prefix, quantization = "none") {
-  const store = new RedisVectorStore({
+  const settings = {
     url,
     key_prefix: prefix,
     index_name: `vectors_${quantization}`,
     engine: "vectorset",
     dimension: 384,
     quantization,
-  });
+  };
+  const store = new RedisVectorStore(settings);
+  // One store per query effort, all over the same index (ef_runtime is a query setting only).
+  const byEf = new Map([[null, store]]);
+  const storeFor = async (ef) => {
+    if (!byEf.has(ef)) {
+      const other = new RedisVectorStore({ ...settings, ef_runtime: ef });
+      await other.setup();
+      byEf.set(ef, other);
+    }
+    return byEf.get(ef);
+  };
   return {
     name: quantization === "none" ? "adapter" : `adapter (${quantization})`,
     setup: () => store.setup(),
     upsert: (batch) =>
       store.upsert(batch.map((r) => ({ id: r.id, vector: r.vector, metadata: { bucket: r.bucket } }))),
-    query: async (vector, filtered) =>
+    query: async (vector, filtered, ef) =>
       (
-        await store.query({ vector, topK: K, ...(filtered ? { filter: { bucket: FILTER_BUCKET } } : {}) })
+        await (
+          await storeFor(ef)
+        ).query({
+          vector,
+          topK: K,
+          ...(filtered ? { filter: { bucket: FILTER_BUCKET } } : {}),
+        })
       ).map((m) => m.id),
     key: store.keys.vset,
     close: async () => {
       await store.drop();
-      await store.close();
+      for (const s of byEf.values()) await s.close();
     },
   };
 }
@@ -201,8 +222,9 @@ function rawClient(url, prefix) {
           ),
         ),
       ),
-    query: async (vector, filtered) => {
+    query: async (vector, filtered, ef) => {
       const args = [key, "FP32", blob(vector), "WITHSCORES", "COUNT", K];
+      if (ef !== null) args.push("EF", ef);
       if (filtered) args.push("FILTER", `.bucket == ${FILTER_BUCKET}`);
       const reply = await redis.call("VSIM", ...args);
       const ids = reply.filter((_, i) => i % 2 === 0);
@@ -231,7 +253,7 @@ async function runSize(url, n) {
   for (const c of clients) await c.setup();
 
   // Upsert: the two clients alternate batch by batch, so both see the same machine load.
-  const upsertMs = [0, 0];
+  const upsertMs = clients.map(() => 0);
   for (let from = 0; from < n; from += BATCH) {
     const batch = records.slice(from, from + BATCH);
     for (const [i, c] of clients.entries()) {
@@ -248,28 +270,33 @@ async function runSize(url, n) {
       memoryBytesPerVector: Math.round(Number(await admin.call("MEMORY", "USAGE", c.key)) / n),
     };
   }
-  for (const filtered of [false, true]) {
-    const lat = clients.map(() => []);
-    const hits = clients.map(() => 0);
-    const expected = filtered ? filteredTruth : truth;
-    // Warm-up, then alternate query by query.
-    for (const c of clients) for (const q of queries.slice(0, 10)) await c.query(q, filtered);
-    for (const [qi, q] of queries.entries()) {
-      for (const [i, c] of clients.entries()) {
-        const t0 = process.hrtime.bigint();
-        const ids = await c.query(q, filtered);
-        lat[i].push(ms(t0));
-        hits[i] += ids.filter((id) => expected[qi].has(id)).length;
+  for (const c of clients) result.clients[c.name].queries = [];
+  for (const ef of EFS) {
+    const row = clients.map(() => ({ ef: ef ?? "default" }));
+    for (const filtered of [false, true]) {
+      const lat = clients.map(() => []);
+      const hits = clients.map(() => 0);
+      const expected = filtered ? filteredTruth : truth;
+      // Warm-up, then alternate query by query so both clients see the same machine load.
+      for (const c of clients) for (const q of queries.slice(0, 10)) await c.query(q, filtered, ef);
+      for (const [qi, q] of queries.entries()) {
+        for (const [i, c] of clients.entries()) {
+          const t0 = process.hrtime.bigint();
+          const ids = await c.query(q, filtered, ef);
+          lat[i].push(ms(t0));
+          hits[i] += ids.filter((id) => expected[qi].has(id)).length;
+        }
+      }
+      for (const i of clients.keys()) {
+        const sorted = lat[i].sort((a, b) => a - b);
+        row[i][filtered ? "filtered" : "unfiltered"] = {
+          p50ms: +pct(sorted, 50).toFixed(3),
+          p99ms: +pct(sorted, 99).toFixed(3),
+          recallAt10: +(hits[i] / (queries.length * K)).toFixed(4),
+        };
       }
     }
-    for (const [i, c] of clients.entries()) {
-      const sorted = lat[i].sort((a, b) => a - b);
-      result.clients[c.name][filtered ? "filtered" : "unfiltered"] = {
-        p50ms: +pct(sorted, 50).toFixed(3),
-        p99ms: +pct(sorted, 99).toFixed(3),
-        recallAt10: +(hits[i] / (queries.length * K)).toFixed(4),
-      };
-    }
+    for (const [i, c] of clients.entries()) result.clients[c.name].queries.push(row[i]);
   }
   admin.disconnect();
   for (const c of clients) await c.close();
@@ -291,29 +318,36 @@ const rows = [];
 for (const r of results) {
   const a = r.clients.adapter;
   const raw = r.clients["raw ioredis"];
-  for (const [name, c] of Object.entries(r.clients)) {
+  for (const [qi, { ef }] of a.queries.entries()) {
+    for (const [name, c] of Object.entries(r.clients)) {
+      const q = c.queries[qi];
+      rows.push({
+        n: r.n,
+        ef,
+        client: name,
+        "upsert/s": c.upsertPerSec,
+        "bytes/vec": c.memoryBytesPerVector,
+        "p50 ms": q.unfiltered.p50ms,
+        "p99 ms": q.unfiltered.p99ms,
+        "recall@10": q.unfiltered.recallAt10,
+        "filtered p50": q.filtered.p50ms,
+        "filtered p99": q.filtered.p99ms,
+        "filtered recall": q.filtered.recallAt10,
+      });
+    }
+    const qa = a.queries[qi];
+    const qr = raw.queries[qi];
     rows.push({
       n: r.n,
-      client: name,
-      "upsert/s": c.upsertPerSec,
-      "bytes/vec": c.memoryBytesPerVector,
-      "p50 ms": c.unfiltered.p50ms,
-      "p99 ms": c.unfiltered.p99ms,
-      "recall@10": c.unfiltered.recallAt10,
-      "filtered p50": c.filtered.p50ms,
-      "filtered p99": c.filtered.p99ms,
-      "filtered recall": c.filtered.recallAt10,
+      ef,
+      client: "adapter / raw",
+      "upsert/s": +(a.upsertPerSec / raw.upsertPerSec).toFixed(2),
+      "p50 ms": +(qa.unfiltered.p50ms / qr.unfiltered.p50ms).toFixed(2),
+      "p99 ms": +(qa.unfiltered.p99ms / qr.unfiltered.p99ms).toFixed(2),
+      "filtered p50": +(qa.filtered.p50ms / qr.filtered.p50ms).toFixed(2),
+      "filtered p99": +(qa.filtered.p99ms / qr.filtered.p99ms).toFixed(2),
     });
   }
-  rows.push({
-    n: r.n,
-    client: "adapter / raw",
-    "upsert/s": +(a.upsertPerSec / raw.upsertPerSec).toFixed(2),
-    "p50 ms": +(a.unfiltered.p50ms / raw.unfiltered.p50ms).toFixed(2),
-    "p99 ms": +(a.unfiltered.p99ms / raw.unfiltered.p99ms).toFixed(2),
-    "filtered p50": +(a.filtered.p50ms / raw.filtered.p50ms).toFixed(2),
-    "filtered p99": +(a.filtered.p99ms / raw.filtered.p99ms).toFixed(2),
-  });
 }
 console.table(rows);
 mkdirSync(join(here, "results"), { recursive: true });
