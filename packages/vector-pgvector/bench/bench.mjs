@@ -13,6 +13,10 @@
  *
  *   LANGSWARM_TEST_POSTGRES_URL=postgres://... node bench/bench.mjs [--sizes 10000,100000] [--rounds 3]
  *
+ * The raw side sends vectors as binary parameters, like the adapter (same SQL, same parameters, so the
+ * ratio is the adapter's own cost); one extra raw variant sends the query vector as text, the way
+ * pgvector's Node helper does, to show what the encoding is worth.
+ *
  * Needs `pnpm --filter @langswarm/vector-pgvector build` first. Writes bench/results/<date>.json and
  * prints a table.
  */
@@ -105,7 +109,33 @@ const cpuMicros = (since) => {
   const d = process.cpuUsage(since);
   return d.user + d.system;
 };
+/** Text parameters, as pgvector's own Node helper (`pgvector.toSql`) makes them. */
 const vectorText = (v) => `[${Array.prototype.join.call(v, ",")}]`;
+/** The raw side's binary parameters (written here by hand, like its SQL): pgvector's vector_recv format. */
+const vectorBinary = (v) => {
+  const b = Buffer.allocUnsafe(4 + 4 * v.length);
+  b.writeUInt16BE(v.length, 0);
+  b.writeUInt16BE(0, 2);
+  for (let i = 0; i < v.length; i++) b.writeFloatBE(v[i], 4 + 4 * i);
+  return b;
+};
+/** A binary vector[] (array_recv): header, then length-prefixed elements. */
+const vectorArrayBinary = (vs, oid) => {
+  const parts = vs.map(vectorBinary);
+  const b = Buffer.allocUnsafe(20 + parts.reduce((n, p) => n + 4 + p.length, 0));
+  b.writeInt32BE(1, 0);
+  b.writeInt32BE(0, 4);
+  b.writeUInt32BE(oid, 8);
+  b.writeInt32BE(vs.length, 12);
+  b.writeInt32BE(1, 16);
+  let o = 20;
+  for (const p of parts) {
+    b.writeInt32BE(p.length, o);
+    p.copy(b, o + 4);
+    o += 4 + p.length;
+  }
+  return b;
+};
 
 async function benchSize(n, schema) {
   console.log(
@@ -154,6 +184,7 @@ ON CONFLICT (id) DO UPDATE SET embedding = EXCLUDED.embedding, metadata = EXCLUD
     }
     await store.upsert(records);
   };
+  const vectorOid = Number((await raw.query("SELECT 'vector'::regtype::oid AS oid")).rows[0].oid);
   const rawBatch = async (from, to) => {
     const ids = [];
     const vecs = [];
@@ -161,11 +192,11 @@ ON CONFLICT (id) DO UPDATE SET embedding = EXCLUDED.embedding, metadata = EXCLUD
     const docs = [];
     for (let i = from; i < to; i++) {
       ids.push(idOf(i));
-      vecs.push(vectorText(data.subarray(i * D, (i + 1) * D)));
+      vecs.push(data.subarray(i * D, (i + 1) * D));
       metas.push(JSON.stringify({ bucket: bucketOf(i) }));
       docs.push(null);
     }
-    await raw.query(rawUpsert, [ids, vecs, metas, docs]);
+    await raw.query(rawUpsert, [ids, vectorArrayBinary(vecs, vectorOid), metas, docs]);
   };
   const timed = async (fn, from, to) => {
     const t = performance.now();
@@ -218,13 +249,15 @@ ON CONFLICT (id) DO UPDATE SET embedding = EXCLUDED.embedding, metadata = EXCLUD
 )
 SELECT id, metadata, document, COALESCE(NULLIF(1 - distance, 'NaN'::float8), 0) AS score
 FROM hits ORDER BY distance + 0, id`;
-  const rawPlain = async (q) => (await raw.query(topK(null), [vectorText(q), K])).rows;
+  const rawPlain = async (q) => (await raw.query(topK(null), [vectorBinary(q), K])).rows;
+  // The same statement with the vector as a text parameter (what pgvector.toSql produces).
+  const rawPlainText = async (q) => (await raw.query(topK(null), [vectorText(q), K])).rows;
   const rawFiltered = async (q) => {
     const client = await raw.connect();
     try {
       await client.query("BEGIN READ ONLY; SET LOCAL hnsw.iterative_scan = relaxed_order");
       const { rows } = await client.query(topK("metadata @> $2::jsonb"), [
-        vectorText(q),
+        vectorBinary(q),
         JSON.stringify(FILTER),
         K,
       ]);
@@ -242,7 +275,7 @@ FROM hits ORDER BY distance + 0, id`;
     (
       await raw.query(
         `SELECT id, 1 - (embedding <=> $1::vector(${D})) AS score FROM ${adapterTable} WHERE metadata @> $2::jsonb ORDER BY embedding <=> $1::vector(${D}) LIMIT $3`,
-        [vectorText(q), JSON.stringify(FILTER), K],
+        [vectorBinary(q), JSON.stringify(FILTER), K],
       )
     ).rows;
 
@@ -252,7 +285,7 @@ FROM hits ORDER BY distance + 0, id`;
       await client.query(`BEGIN; SET LOCAL hnsw.iterative_scan = ${iterative ? "relaxed_order" : "off"}`);
       const { rows } = await client.query(
         `EXPLAIN ${topK(where)}`,
-        where ? [vectorText(queries[0]), JSON.stringify(FILTER), K] : [vectorText(queries[0]), K],
+        where ? [vectorBinary(queries[0]), JSON.stringify(FILTER), K] : [vectorBinary(queries[0]), K],
       );
       await client.query("COMMIT");
       const lines = rows.map((r) => r["QUERY PLAN"]);
@@ -315,7 +348,11 @@ FROM hits ORDER BY distance + 0, id`;
   const adapterFiltered = (q) => store.query({ vector: q, topK: K, filter: FILTER });
   const unfiltered = {
     plan: await plan(null, false),
-    ...(await measure("top-10", { adapter: adapterPlain, raw: rawPlain }, truth)),
+    ...(await measure(
+      "top-10",
+      { adapter: adapterPlain, raw: rawPlain, rawTextParams: rawPlainText },
+      truth,
+    )),
   };
   const filteredGin = {
     plan: await plan("metadata @> $2::jsonb", true),
@@ -381,6 +418,22 @@ FROM hits ORDER BY distance + 0, id`;
   };
 }
 
+/** Client CPU to encode one 384-d vector as a text parameter and as a binary one. */
+function encodingCost() {
+  const cost = (fn) => {
+    for (let i = 0; i < 500; i++) fn(queries[i % queries.length]);
+    const n = 5000;
+    const cpu = process.cpuUsage();
+    for (let i = 0; i < n; i++) fn(queries[i % queries.length]);
+    return +(cpuMicros(cpu) / n).toFixed(1);
+  };
+  return { textUsPerVector: cost(vectorText), binaryUsPerVector: cost(vectorBinary) };
+}
+const encoding = encodingCost();
+console.log(
+  `encoding one ${D}-d vector: text ${encoding.textUsPerVector} µs, binary ${encoding.binaryUsPerVector} µs of client CPU`,
+);
+
 const admin = new pg.Client({ connectionString: url });
 await admin.connect();
 const server = (
@@ -417,6 +470,7 @@ const report = {
     filter: FILTER,
   },
   data: "conformance/fixtures/minilm-384 (3,000 real all-MiniLM-L6-v2 vectors + 100 real queries); beyond 3,000 rows, noisy copies of the real vectors",
+  encoding,
   results,
 };
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
@@ -479,7 +533,9 @@ for (const r of results) {
         m.raw.recall,
         m.rawNoIterative
           ? `no iterative scan: ${m.rawNoIterative.recall} (${m.rawNoIterative.avgReturned} rows)`
-          : "",
+          : m.rawTextParams
+            ? `raw pg, text vector parameter: ${m.rawTextParams.p50} / ${m.rawTextParams.p99} ms, ${m.rawTextParams.cpuUsPerQuery} µs CPU`
+            : "",
       ]),
     );
   }

@@ -27,7 +27,8 @@ export class Statements {
     this.#metric = metric;
     this.#index = index;
     this.#indexed = index.halfvec ? `(embedding::halfvec(${dimension}))` : "embedding";
-    this.#queryCast = index.halfvec ? `halfvec(${dimension})` : `vector(${dimension})`;
+    // The query vector arrives in vector's binary format; a halfvec index compares halfvec.
+    this.#queryCast = index.halfvec ? `vector(${dimension})::halfvec(${dimension})` : `vector(${dimension})`;
   }
 
   createTable(): string {
@@ -54,7 +55,7 @@ export class Statements {
     return `CREATE INDEX IF NOT EXISTS ${this.#names.metadataIndex} ON ${this.#names.table} USING gin (metadata jsonb_path_ops)`;
   }
 
-  /** One batch: $1 ids, $2 vectors (pgvector text), $3 metadata (JSON text), $4 documents. */
+  /** One batch: $1 ids, $2 vectors (binary vector[]), $3 metadata (JSON text), $4 documents. */
   upsert(): string {
     return `INSERT INTO ${this.#names.table} (id, embedding, metadata, document)
 SELECT * FROM unnest($1::text[], $2::vector(${this.#dimension})[], $3::jsonb[], $4::text[])

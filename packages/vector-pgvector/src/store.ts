@@ -15,6 +15,7 @@ import {
   vectorRules,
 } from "@langswarm/memory-core";
 import pg from "pg";
+import { encodeVector, encodeVectorArray, parseVectorText } from "./codec.js";
 import { Connection, type Session } from "./connection.js";
 import { BACKEND, extensionError, sqlstate } from "./errors.js";
 import { filterToSql, Params } from "./filter.js";
@@ -28,7 +29,6 @@ import {
 } from "./settings.js";
 import { ensureEmbeddingIndex, runSetup, SETUP_LOCK_KEY, type SetupResult } from "./setup.js";
 import { Statements } from "./sql.js";
-import { parseVectorText, toVectorText } from "./vector-text.js";
 
 /** What the descriptor advertises. A store built with index_type "none" reports `exact: true`. */
 export const PGVECTOR_CAPABILITIES: VectorCapabilities = {
@@ -63,6 +63,8 @@ export class PgVectorStore implements VectorStore {
   readonly #sql: Statements;
   readonly #scrub: (text: string) => string;
   #setup: SetupResult | undefined;
+  /** OID of pgvector's `vector` type, needed to send vector[] in binary (it differs per database). */
+  #vectorTypeOid: number | undefined;
 
   /**
    * `settings` are LangSwarm's `connection_params` (snake_case, validated here); `context` is what the
@@ -124,26 +126,37 @@ export class PgVectorStore implements VectorStore {
     const size = this.settings.upsertBatchSize;
     const text = this.#sql.upsert();
     await this.#run("upsert", options, async (session) => {
+      const oid = await this.#vectorOid(session);
       const write = async (from: number) => {
         const batch = checked.slice(from, from + size);
         await session.query(text, [
           batch.map((r) => r.id),
-          batch.map((r) => toVectorText(r.vector)),
+          encodeVectorArray(
+            batch.map((r) => r.vector),
+            oid,
+          ),
           batch.map((r) => JSON.stringify(r.metadata)),
           batch.map((r) => r.document),
         ]);
       };
-      if (checked.length <= size) return write(0);
-      // Several statements: one transaction, so the upsert stays all-or-nothing.
-      return session.transaction(async () => {
-        for (let from = 0; from < checked.length; from += size) await write(from);
-      });
+      try {
+        if (checked.length <= size) return await write(0);
+        // Several statements: one transaction, so the upsert stays all-or-nothing.
+        return await session.transaction(async () => {
+          for (let from = 0; from < checked.length; from += size) await write(from);
+        });
+      } catch (error) {
+        // "wrong element type": the extension was re-created under another type OID. Forget the
+        // cached one; the next call looks it up again.
+        if (sqlstate(error) === "42804") this.#vectorTypeOid = undefined;
+        throw error;
+      }
     });
   }
 
   async query(query: VectorQuery, options?: CallOptions): Promise<VectorMatch[]> {
     const q = vectorRules.checkQuery(query, this.index.dimension, this.capabilities, BACKEND);
-    const params = new Params([toVectorText(q.vector)]);
+    const params = new Params([encodeVector(q.vector)]);
     const where = q.filter ? filterToSql(q.filter, params) : null;
     const minScoreParam = q.minScore !== undefined ? params.add(q.minScore) : null;
     const limitParam = params.add(q.topK);
@@ -276,6 +289,14 @@ export class PgVectorStore implements VectorStore {
       "SELECT extversion FROM pg_extension WHERE extname = 'vector'",
     );
     return after.rows[0]?.extversion ?? "0";
+  }
+
+  async #vectorOid(session: Session): Promise<number> {
+    if (this.#vectorTypeOid === undefined) {
+      const found = await session.query<{ oid: number }>("SELECT 'vector'::regtype::oid AS oid");
+      this.#vectorTypeOid = Number(found.rows[0]?.oid);
+    }
+    return this.#vectorTypeOid;
   }
 
   #run<T>(
