@@ -16,7 +16,7 @@ import {
   type VectorStore,
   vectorRules,
 } from "@langswarm/memory-core";
-import { ChromaClient, type Collection, type EmbeddingFunction } from "chromadb";
+import { ChromaClient, type Collection, type EmbeddingFunction, IncludeEnum } from "chromadb";
 import { BACKEND, mapError } from "./errors.js";
 import { type ChromaWhere, DOC_KEY, decodeMetadata, encodeMetadata, losesKeys, toWhere } from "./metadata.js";
 import {
@@ -138,7 +138,7 @@ export class ChromaVectorStore implements VectorStore {
     if (dimension === undefined) {
       // Not created by this package (e.g. by LangSwarm's Python code): Chroma learns the dimension from
       // the first insert, so read one stored vector; an empty collection is adopted with our record.
-      const sample = await collection.get({ limit: 1, include: ["embeddings" as never] });
+      const sample = await collection.get({ limit: 1, include: [IncludeEnum.embeddings] });
       dimension = sample.embeddings?.[0]?.length;
       if (dimension === undefined || dimension === this.index.dimension) {
         await collection.modify({
@@ -171,7 +171,7 @@ export class ChromaVectorStore implements VectorStore {
         const metadatas = batch.map((r) => encodeMetadata(r.metadata, r.document !== null));
         // Chroma merges metadata on upsert; ours replaces. Records that would keep a stale key are
         // deleted first (not atomic with the write: see the README).
-        const stored = await collection.get({ ids, include: ["metadatas" as never] });
+        const stored = await collection.get({ ids, include: [IncludeEnum.metadatas] });
         const next = new Map(ids.map((id, j) => [id, metadatas[j]!]));
         const stale = stored.ids.filter((id, j) =>
           losesKeys(next.get(id)!, stored.metadatas[j] as Record<string, unknown> | null),
@@ -190,13 +190,18 @@ export class ChromaVectorStore implements VectorStore {
   async query(query: VectorQuery, options?: CallOptions): Promise<VectorMatch[]> {
     const q = vectorRules.checkQuery(query, this.index.dimension, this.capabilities, BACKEND);
     const collection = this.#open();
-    const include = ["distances", "metadatas", "documents", ...(q.includeVectors ? ["embeddings"] : [])];
+    const include = [
+      IncludeEnum.distances,
+      IncludeEnum.metadatas,
+      IncludeEnum.documents,
+      ...(q.includeVectors ? [IncludeEnum.embeddings] : []),
+    ];
     const result = await this.#call("query", options, () =>
       collection.query({
         queryEmbeddings: [Array.from(q.vector)],
         nResults: q.topK,
         ...(q.filter ? { where: toWhere(q.filter) as never } : {}),
-        include: include as never,
+        include,
       }),
     );
     const ids = result.ids[0] ?? [];
@@ -237,7 +242,10 @@ export class ChromaVectorStore implements VectorStore {
     // An empty id list would mean "no id condition" to Chroma, i.e. every record.
     if (ids.length === 0) return [];
     const result = await this.#call("get", options, () =>
-      collection.get({ ids: [...new Set(ids)], include: ["embeddings", "metadatas", "documents"] as never }),
+      collection.get({
+        ids: [...new Set(ids)],
+        include: [IncludeEnum.embeddings, IncludeEnum.metadatas, IncludeEnum.documents],
+      }),
     );
     const byId = new Map<string, StoredVector>();
     for (const [j, id] of result.ids.entries()) {
