@@ -14,7 +14,6 @@ export const IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
 /** Key prefixes (Redis, Elasticsearch index prefixes): no spaces, globs, braces or quotes. */
 export const KEY_PREFIX_PATTERN = /^[A-Za-z0-9_.:-]{0,64}$/;
 
-
 type Ctx = { backend?: string };
 const opts = (ctx: Ctx) => (ctx.backend ? { backend: ctx.backend } : {});
 
