@@ -136,6 +136,14 @@ export function decodeJson(text: string | undefined): JsonObject {
   return text ? (JSON.parse(text) as JsonObject) : {};
 }
 
+/** Sessions are kept this long after `expiresAt` before the optional TTL index may delete them. */
+export const TTL_GRACE_MS = 24 * 60 * 60 * 1000;
+
+/** expiresAt and the TTL index's field (expiresAt + grace). */
+export function expiryFields(expiresAt: Date | null): { expiresAt: Date | null; ttlAt: Date | null } {
+  return { expiresAt, ttlAt: expiresAt ? new Date(expiresAt.getTime() + TTL_GRACE_MS) : null };
+}
+
 export function isLive(doc: { expiresAt: Date | null }, now: Date): boolean {
   return doc.expiresAt === null || doc.expiresAt.getTime() > now.getTime();
 }

@@ -4,6 +4,7 @@ import {
   BackendUnavailableError,
   ConfigError,
   isMemoryError,
+  NotFoundError,
 } from "@langswarm/memory-core";
 import {
   MongoError,
@@ -94,4 +95,13 @@ export function mapError(error: unknown, secrets: readonly string[], signal?: Ab
   if (isUnavailable(error))
     return new BackendUnavailableError(`MongoDB is unavailable: ${message}`, { backend: BACKEND, cause });
   return new BackendError(message, { backend: BACKEND, cause });
+}
+
+export function notFound(sessionId: string): NotFoundError {
+  return new NotFoundError(`session ${JSON.stringify(sessionId)} does not exist`, { backend: BACKEND });
+}
+
+/** Tidy-up work may fail when the server goes away; anything else is a bug worth surfacing. */
+export function ignoreUnavailable(error: unknown): void {
+  if (!isUnavailable(error)) throw error;
 }

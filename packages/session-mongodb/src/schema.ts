@@ -15,11 +15,7 @@ import { BACKEND } from "./settings.js";
 /** Bump when a migration is added; `setup()` refuses to run against a newer schema. */
 export const SCHEMA_VERSION = 1;
 
-/**
- * Sessions are kept this long after `expiresAt` before the TTL monitor may delete the document, so
- * that `prune()` (which also deletes the messages) normally gets there first.
- */
-export const TTL_GRACE_MS = 24 * 60 * 60 * 1000;
+export { TTL_GRACE_MS } from "./documents.js";
 
 export interface MetaDoc {
   _id: string;
