@@ -58,7 +58,7 @@ run_tests() {
   find packages conformance examples -maxdepth 2 -name test-results.json -not -path '*/node_modules/*' -delete 2>/dev/null || true
   log "tests"
   local status=0
-  pnpm exec turbo run test --concurrency=1 --output-logs=full || status=$?
+  pnpm exec turbo run test --concurrency=1 --continue --output-logs=full || status=$?
   node scripts/test-summary.mjs "$LANGSWARM_MATRIX_FILE" || status=$?
   return $status
 }
