@@ -8,11 +8,14 @@ export type QdrantApi = ReturnType<QdrantClient["api"]>;
 
 /** Build the client the store owns. Its own timeout middleware is off: ours runs per call (below). */
 export function createOwnedClient(s: ResolvedSettings): QdrantClient {
+  // The client drops a URL's path (it only reads scheme, host and port); pass it as the prefix.
+  const url = s.url !== undefined ? new URL(s.url) : undefined;
+  const prefix = s.prefix ?? (url && url.pathname !== "/" ? url.pathname.replace(/\/$/, "") : undefined);
   return new QdrantClient({
-    ...(s.url !== undefined ? { url: s.url } : { host: s.host ?? "127.0.0.1" }),
+    ...(url ? { url: url.origin } : { host: s.host ?? "127.0.0.1" }),
     ...(s.port !== undefined ? { port: s.port } : {}),
     ...(s.https !== undefined ? { https: s.https } : {}),
-    ...(s.prefix !== undefined ? { prefix: s.prefix } : {}),
+    ...(prefix ? { prefix } : {}),
     ...(s.apiKey !== undefined ? { apiKey: s.apiKey } : {}),
     // The client's middleware would replace our AbortSignal with its own; Infinity disables it.
     timeout: Number.POSITIVE_INFINITY,

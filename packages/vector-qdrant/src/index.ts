@@ -12,7 +12,7 @@ export {
 export { BACKEND, mapError } from "./errors.js";
 export { filterToQdrant, type QdrantCondition, type QdrantFilter } from "./filter.js";
 export { ID_NAMESPACE, pointId } from "./ids.js";
-export { decodePayload, encodePayload, fieldPath, LAYOUT_VERSION } from "./payload.js";
+export { decodePayload, encodePayload, fieldPath, LAYOUT_VERSION, toJsonArray } from "./payload.js";
 export {
   COLLECTION_NAME_PATTERN,
   DEFAULT_COLLECTION,

@@ -240,7 +240,8 @@ export function describeTarget(
 ): string {
   if (url !== undefined) {
     const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname === "/" ? "" : u.pathname}`;
+    // Without a port the client connects to 6333 (Qdrant's REST port), not the scheme's default.
+    return `${u.protocol}//${u.hostname}:${u.port || DEFAULT_PORT}${u.pathname === "/" ? "" : u.pathname}`;
   }
   const scheme = (https ?? typeof apiKey === "string") ? "https" : "http";
   return `${scheme}://${host ?? "127.0.0.1"}:${port ?? DEFAULT_PORT}`;

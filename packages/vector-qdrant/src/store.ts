@@ -19,7 +19,7 @@ import { ensureCollection, type SetupOutcome } from "./collection.js";
 import { BACKEND } from "./errors.js";
 import { filterToQdrant } from "./filter.js";
 import { pointId } from "./ids.js";
-import { decodePayload, decodeVector, encodePayload, ID_KEY } from "./payload.js";
+import { decodePayload, decodeVector, encodePayload, ID_KEY, toJsonArray } from "./payload.js";
 import { MAX_DIMENSION, type ResolvedSettings, resolveSettings } from "./settings.js";
 
 /**
@@ -93,7 +93,7 @@ export class QdrantVectorStore implements VectorStore {
     for (let i = 0; i < checked.length; i += batchSize) {
       const points = checked.slice(i, i + batchSize).map((r) => ({
         id: pointId(r.id),
-        vector: Array.from(r.vector),
+        vector: toJsonArray(r.vector),
         payload: encodePayload(r, metric),
       }));
       await this.#r.call(
@@ -115,7 +115,7 @@ export class QdrantVectorStore implements VectorStore {
       ...(exact ? { exact: true } : {}),
     };
     const body = {
-      query: Array.from(q.vector),
+      query: toJsonArray(q.vector),
       limit: q.topK,
       with_payload: true,
       with_vector: q.includeVectors,

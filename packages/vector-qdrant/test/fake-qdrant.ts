@@ -32,7 +32,7 @@ type Distance = "Cosine" | "Euclid" | "Dot" | "Manhattan";
 
 interface StoredPoint {
   id: string | number;
-  vector: number[];
+  vector: Float32Array | number[];
   payload: Record<string, unknown>;
 }
 
@@ -47,11 +47,10 @@ interface Collection {
 }
 
 class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
+  readonly status: number;
+  constructor(status: number, message: string) {
     super(message);
+    this.status = status;
   }
 }
 
@@ -321,7 +320,7 @@ export class FakeQdrant {
       const payload = p.payload === undefined || p.payload === null ? {} : p.payload;
       if (typeof payload !== "object" || Array.isArray(payload))
         throw new HttpError(400, "Format error in JSON body: payload must be an object");
-      let vector = (p.vector as number[]).map(Math.fround);
+      let vector = Float32Array.from(p.vector as number[]);
       if (c.distance === "Cosine") vector = normalise(vector);
       return { id, vector, payload: structuredClone(payload) as Record<string, unknown> };
     });
@@ -365,19 +364,24 @@ export class FakeQdrant {
     const params = (b.params ?? {}) as Record<string, unknown>;
     if (params.hnsw_ef !== undefined && !Number.isInteger(params.hnsw_ef))
       throw new HttpError(400, "Format error in JSON body: hnsw_ef must be an integer");
-    let query = (q as number[]).map(Math.fround);
+    let query = Float32Array.from(q as number[]);
     if (c.distance === "Cosine") query = normalise(query);
     const lowerIsBetter = c.distance === "Euclid" || c.distance === "Manhattan";
-    const scored = this.#filtered(c, b.filter as Record<string, unknown> | undefined).map((p) => ({
-      p,
-      score: Math.fround(score(c.distance, query, p.vector)),
-    }));
-    const kept =
-      typeof threshold === "number"
-        ? scored.filter((s) => (lowerIsBetter ? s.score < threshold : s.score > threshold))
-        : scored;
-    kept.sort((a, z) => (lowerIsBetter ? a.score - z.score : z.score - a.score));
-    return kept.slice(0, limit as number).map(({ p, score: s }) => ({
+    const better = (a: number, z: number) => (lowerIsBetter ? a < z : a > z);
+    const filter = b.filter as Record<string, unknown> | undefined | null;
+    // Keep the best `limit` in a small sorted list: enough for a benchmark at 10k+ points.
+    const best: { p: StoredPoint; score: number }[] = [];
+    for (const p of c.points.values()) {
+      if (filter !== undefined && filter !== null && !matchFilter(filter, p)) continue;
+      const s = Math.fround(score(c.distance, query, p.vector));
+      if (typeof threshold === "number" && !better(s, threshold)) continue;
+      if (best.length === limit && !better(s, best[best.length - 1]!.score)) continue;
+      let at = best.length;
+      while (at > 0 && better(s, best[at - 1]!.score)) at--;
+      best.splice(at, 0, { p, score: s });
+      if (best.length > (limit as number)) best.pop();
+    }
+    return best.map(({ p, score: s }) => ({
       id: p.id,
       version: 0,
       score: s,
@@ -409,7 +413,7 @@ function present(p: StoredPoint, withPayload: unknown, withVector: unknown): Rec
   if (withPayload === true) out.payload = structuredClone(p.payload);
   else if (Array.isArray(withPayload))
     out.payload = Object.fromEntries(withPayload.filter((k) => k in p.payload).map((k) => [k, p.payload[k]]));
-  if (withVector === true) out.vector = p.vector.slice();
+  if (withVector === true) out.vector = Array.from(p.vector);
   return out;
 }
 
@@ -437,15 +441,15 @@ function canonicalId(raw: unknown): string | number {
   );
 }
 
-function normalise(v: number[]): number[] {
+function normalise(v: Float32Array<ArrayBuffer>): Float32Array<ArrayBuffer> {
   let sum = 0;
   for (const x of v) sum += x * x;
   const n = Math.sqrt(sum);
   // Qdrant leaves a zero vector as it is.
-  return n === 0 ? v : v.map((x) => Math.fround(x / n));
+  return n === 0 ? v : v.map((x) => x / n);
 }
 
-function score(distance: Distance, q: number[], v: number[]): number {
+function score(distance: Distance, q: Float32Array, v: Float32Array | number[]): number {
   let acc = 0;
   for (let i = 0; i < q.length; i++) {
     const a = q[i]!;

@@ -283,6 +283,15 @@ describe("filters as Qdrant JSON", () => {
   }
 });
 
+describe("addresses", () => {
+  it("keeps a URL's path as the prefix (the client alone would drop it)", async () => {
+    const name = uniqueCollection("prefix");
+    const store = new QdrantVectorStore({ url: `${fake.url}/qdrant/`, collection_name: name, dimension: 2 });
+    await store.setup().catch(() => {}); // the fake serves no prefix: only the path matters here
+    expect(fake.requests.map((r) => r.path)).toContain(`/qdrant/collections/${name}`);
+  });
+});
+
 describe("headers", () => {
   it("sends the API key in the api-key header", async () => {
     fake.apiKey = "k-123";

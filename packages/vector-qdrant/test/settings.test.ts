@@ -95,6 +95,10 @@ describe("settings", () => {
     expect(resolveSettings({ ...base, url: "https://user:pw@cloud.example:6333/?x=1" }).target).toBe(
       "https://cloud.example:6333",
     );
+    // Like the client: no port in the URL means 6333.
+    expect(resolveSettings({ ...base, url: "https://cloud.example" }).target).toBe(
+      "https://cloud.example:6333",
+    );
     expect(configError(() => resolveSettings({ ...base, url: "http://a:6333", host: "b" })).key).toBe("url");
     expect(configError(() => resolveSettings({ ...base, url: "redis://a" })).key).toBe("url");
     expect(configError(() => resolveSettings({ ...base, host: "http://a" })).key).toBe("host");
