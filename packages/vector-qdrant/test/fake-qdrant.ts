@@ -167,6 +167,11 @@ export class FakeQdrant {
         payload = f!.body;
       } else if (url.pathname === "/" && recorded.method === "GET") {
         payload = { title: "qdrant - vector search engine", version: this.version, commit: "fake" };
+      } else if (url.pathname === "/collections" && recorded.method === "GET") {
+        payload = {
+          result: { collections: [...this.collections.keys()].map((name) => ({ name })) },
+          status: "ok",
+        };
       } else {
         payload = { result: this.#route(recorded.method, url.pathname, query, body), status: "ok" };
       }

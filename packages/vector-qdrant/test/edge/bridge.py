@@ -216,6 +216,8 @@ def route(method, path, query, body):
         return None, {"title": "qdrant - vector search engine", "version": VERSION, "commit": "qdrant-edge-bridge"}
     if path == "/bridge" and method == "GET":
         return None, {"engine": "qdrant-edge", "hnsw": HNSW}
+    if path == "/collections" and method == "GET":
+        return {"collections": [{"name": n} for n in COLLECTIONS]}, None
     parts = path.split("/")
     if len(parts) < 3 or parts[1] != "collections":
         raise HttpError(404, f"Not found: {path}")
