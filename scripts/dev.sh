@@ -52,6 +52,24 @@ stop_services() {
   [ -n "${LANGSWARM_SERVICES_DIR:-}" ] && bash "$ROOT/scripts/services/stop.sh" >/dev/null 2>&1 || true
 }
 
+# Per-package test preparation that is not a server (e.g. vector-qdrant installs Qdrant's engine for its
+# bridge tests): package.json "langswarm.testSetup" names a bash script in the package. A failure is
+# printed, not fatal: the tests that need it skip and say why.
+package_test_setup() {
+  local list
+  list=$(node -e '
+    const fs = require("fs"), path = require("path");
+    for (const d of fs.readdirSync("packages")) {
+      const f = path.join("packages", d, "package.json");
+      const s = fs.existsSync(f) && JSON.parse(fs.readFileSync(f, "utf8")).langswarm?.testSetup;
+      if (s) console.log(path.join("packages", d, s));
+    }')
+  for script in $list; do
+    log "test setup: $script"
+    bash "$script" || printf 'test setup %s failed; its tests will skip with a reason\n' "$script" >&2
+  done
+}
+
 run_tests() {
   export LANGSWARM_MATRIX_FILE="${LANGSWARM_MATRIX_FILE:-$(mktemp /tmp/langswarm-matrix.XXXXXX)}"
   : >"$LANGSWARM_MATRIX_FILE"
@@ -73,6 +91,7 @@ case "${1:-help}" in
     install
     build
     start_services
+    package_test_setup
     run_tests
     ;;
   ci)
@@ -83,6 +102,7 @@ case "${1:-help}" in
     log "package checks (publint, attw)"
     node scripts/check-packages.mjs
     start_services
+    package_test_setup
     run_tests
     ;;
   *)
