@@ -224,8 +224,11 @@ function rawClient(url, prefix) {
       ),
     query: async (vector, filtered, ef) => {
       const args = [key, "FP32", blob(vector), "WITHSCORES", "COUNT", K];
+      // "default": what the adapter sends by default (EF 200 unfiltered, the server's EF filtered).
       if (ef !== null) args.push("EF", ef);
-      if (filtered) args.push("FILTER", `.bucket == ${FILTER_BUCKET}`);
+      else if (!filtered) args.push("EF", 200);
+      // The adapter's default FILTER-EF (max(topK x 200, 2000)), so both walks have the same bound.
+      if (filtered) args.push("FILTER", `.bucket == ${FILTER_BUCKET}`, "FILTER-EF", 2000);
       const reply = await redis.call("VSIM", ...args);
       const ids = reply.filter((_, i) => i % 2 === 0);
       await Promise.all(ids.map((id) => redis.call("VGETATTR", key, id)));
@@ -357,7 +360,7 @@ const out = {
   machine: `${(await import("node:os")).cpus().length} cores`,
   data: "all-MiniLM-L6-v2 fixture (3,000 real 384-d vectors, 100 held-out queries); sizes above 3,000 add Gaussian noise (sigma 0.02/dim, re-normalised) around the real vectors",
   settings:
-    "adapter defaults: NOQUANT, M 16, EF 200, server VSIM EF (100), FILTER-EF max(topK x 200, 2000), exact fallback; raw: VADD NOQUANT M 16 EF 200, VSIM COUNT 10 (FILTER '.bucket == 3'), VGETATTR per hit",
+    "adapter defaults: NOQUANT, M 16, EF 200, VSIM EF 200 unfiltered / server default (100) filtered, FILTER-EF max(topK x 200, 2000), exact fallback (and quantization q8 with --q8); raw: VADD NOQUANT M 16 EF 200 SETATTR {bucket}, VSIM COUNT 10 with the same EF and FILTER-EF 2000 (FILTER '.bucket == 3'), VGETATTR per hit",
   results,
 };
 writeFileSync(join(here, "results", "vector-redis.json"), `${JSON.stringify(out, null, 2)}\n`);

@@ -64,7 +64,7 @@ export function checkCommonMeta(
   if (dimension !== wanted.dimension) {
     throw new DimensionMismatchError(dimension, wanted.dimension, {
       backend: BACKEND,
-      what: `the configured dimension (index "${wanted.namespace}" holds ${dimension}-dimensional vectors)`,
+      what: `the configured dimension for index "${wanted.namespace}"`,
     });
   }
   if (existing.metric !== wanted.metric) {

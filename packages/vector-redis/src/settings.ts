@@ -117,7 +117,7 @@ export const settingsSchema: SettingsSchema = {
     min: 1,
     max: 100_000,
     description:
-      "HNSW candidate list per query (VSIM EF / RediSearch EF_RUNTIME); default 100 (VSIM: the server's default), never below topK",
+      "HNSW candidate list per query (VSIM EF / RediSearch EF_RUNTIME); default: Vector Sets 200 unfiltered and the server's 100 filtered, RediSearch 200; never below topK",
   },
   filter_ef: {
     type: "integer",

@@ -235,7 +235,7 @@ describe("redisearch: commands on the wire", () => {
       "EF_CONSTRUCTION",
       "200",
       "EF_RUNTIME",
-      "100",
+      "200",
       "t_n",
       "TAG",
       "n_n",
