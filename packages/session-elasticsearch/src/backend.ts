@@ -257,8 +257,16 @@ export class OpenSearchBackend extends BaseBackend {
     signal?: AbortSignal,
   ) {
     const request = body === undefined ? params : { ...params, body };
-    const response = await this.fn(api)(request, signal ? { signal } : undefined);
-    return response.body;
+    // This client has no `signal` option; its request promise has `abort()` instead.
+    const pending = this.fn(api)(request) as Promise<any> & { abort?: () => void };
+    if (!signal) return (await pending).body;
+    const onAbort = () => pending.abort?.();
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      return (await pending).body;
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 import {
+  AbortError,
   BackendError,
   BackendUnavailableError,
   isMemoryError,
@@ -6,12 +7,7 @@ import {
 } from "@langswarm/memory-core";
 import { BACKEND } from "./settings.js";
 
-const UNAVAILABLE_NAMES = new Set([
-  "ConnectionError",
-  "TimeoutError",
-  "NoLivingConnectionsError",
-  "RequestAbortedError",
-]);
+const UNAVAILABLE_NAMES = new Set(["ConnectionError", "TimeoutError", "NoLivingConnectionsError"]);
 const UNAVAILABLE_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -26,6 +22,8 @@ const UNAVAILABLE_STATUS = new Set([429, 502, 503, 504]);
 /** Map a driver failure: connection trouble -> BackendUnavailableError, anything else -> BackendError. */
 export function mapError(error: unknown, action: string): MemoryError {
   if (isMemoryError(error)) return error;
+  if ((error as { name?: string })?.name === "RequestAbortedError" || (error as Error)?.name === "AbortError")
+    return new AbortError({ backend: BACKEND, cause: error });
   const e = error as {
     name?: string;
     code?: string;
