@@ -21,15 +21,16 @@ const UNAVAILABLE = new Set([
 function status(error: unknown): number | undefined {
   const e = error as { status?: number; response?: { status?: number } };
   if (typeof e?.status === "number") return e.status;
-  const m = /status(?: code)? (\d{3})|\b(\d{3})\b/.exec(String((error as Error)?.message ?? ""));
-  return m ? Number(m[1] ?? m[2]) : undefined;
+  // The SDK's unmapped errors only say "... Status: 429." in the message.
+  const m = /\bstatus:?\s*(?:code\s*)?(\d{3})\b/i.exec(String((error as Error)?.message ?? ""));
+  return m ? Number(m[1]) : undefined;
 }
 
 /** True for what is worth retrying: rate limits, server errors, network failures. */
 export function isTransient(error: unknown): boolean {
   const name = (error as Error)?.constructor?.name ?? "";
   if (name === "PineconeConnectionError" || name === "PineconeUnavailableError") return true;
-  if (name === "PineconeInternalServerError") return true;
+  if (name === "PineconeInternalServerError" || name === "PineconeMaxRetriesExceededError") return true;
   const code = status(error);
   return code === 429 || (code !== undefined && code >= 500);
 }
