@@ -12,7 +12,7 @@ const prefixOf = (store: VectorStore) => (store as RedisVectorStore).settings.ke
 // Vector Sets compare by cosine only: asking for another metric is a ConfigError, which the suite
 // checks for every metric the store does not declare.
 
-// 1. The defaults (NOQUANT, M 16, EF 200, server EF, FILTER-EF max(topK x 200, 2000), exact fallback)
+// 1. The defaults (NOQUANT, M 16, EF 200, VSIM EF 200 unfiltered, FILTER-EF max(topK x 200, 2000), exact fallback)
 //    on a connection the store owns; each test store gets its own key prefix.
 vectorStoreSuite(
   {
