@@ -224,7 +224,10 @@ export class PineconeVectorStore implements VectorStore {
 
   async count(options?: CallOptions): Promise<number> {
     const stats = await this.#call("count", () => this.#ns().describeIndexStats(), options?.signal);
-    return stats.namespaces?.[this.settings.namespace]?.recordCount ?? 0;
+    const ns = this.settings.namespace;
+    // The default namespace is reported as "" or, in newer API versions, "__default__".
+    const entry = stats.namespaces?.[ns] ?? (ns === "" ? stats.namespaces?.__default__ : undefined);
+    return entry?.recordCount ?? 0;
   }
 
   /** Delete every record of the namespace (the index stays), or the whole index with drop_index. */
