@@ -101,9 +101,10 @@ export function searchTests(test: SessionTest): void {
     }
     assert.equal(seen.length, 25);
     assert.equal(new Set(seen).size, 25, "no duplicates across pages");
-    await store.createSession({ sessionId: "gone", expiresAt: new Date(Date.now() + 300) });
+    const at = new Date(Date.now() + 1500); // long enough for a slow server to take the writes first
+    await store.createSession({ sessionId: "gone", expiresAt: at });
     await store.appendMessages("gone", [{ id: "g", role: "user", content: "ephemeral llama" }]);
-    await new Promise((r) => setTimeout(r, 600));
+    await new Promise((r) => setTimeout(r, Math.max(0, at.getTime() - Date.now()) + 150));
     assert.deepEqual((await store.searchMessages!("llama")).items, [], "expired sessions are not searched");
   });
 
