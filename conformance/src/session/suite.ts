@@ -23,7 +23,12 @@ export function sessionStoreSuite(init: SessionStoreInitializer, api: TestApi): 
       api,
       make: async () => {
         const store = await init.create();
-        await store.setup();
+        try {
+          await store.setup();
+        } catch (error) {
+          await store.close().catch(() => {}); // a store that failed setup must not leak its connection
+          throw error;
+        }
         return store;
       },
       close: (store) => store.close(),

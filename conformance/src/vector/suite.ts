@@ -63,7 +63,12 @@ export function vectorStoreSuite(init: VectorStoreInitializer, api: TestApi): vo
       api,
       make: async (spec) => {
         const store = await init.create(spec);
-        await store.setup();
+        try {
+          await store.setup();
+        } catch (error) {
+          await store.close().catch(() => {}); // a store that failed setup must not leak its connection
+          throw error;
+        }
         return store;
       },
       close: (store) => store.close(),
