@@ -88,25 +88,33 @@ function exactTop(matrix, n, q, k = 10, allowed = null) {
 const bucketOf = (r) => r % 10; // metadata { bucket }: the 10% filter keeps bucket 3 (not indexed)
 const sessionOf = (r) => `s${r % 100}`; // metadata { sessionId }: the 1% filter keeps s7 (indexed by default)
 
-async function measure(label, n, queryFn, truth) {
-  await queryFn(queries[0]); // warm-up (loads caches, prepares statements)
-  const times = [];
-  let hits = 0;
+/**
+ * Time every method on every query, round-robin (query 1 on each method, then query 2...), so that
+ * load from other jobs on a shared machine falls on all methods alike.
+ */
+async function measureAll(n, methods) {
+  for (const m of methods) await m.fn(queries[0]); // warm-up: load caches, prepare statements
+  const times = methods.map(() => []);
+  const hits = methods.map(() => 0);
   for (let i = 0; i < queries.length; i++) {
-    const t = performance.now();
-    const got = await queryFn(queries[i]);
-    times.push(performance.now() - t);
-    const want = new Set(truth[i]);
-    hits += got.filter((r) => want.has(r)).length;
+    for (const [j, m] of methods.entries()) {
+      const t = performance.now();
+      const got = await m.fn(queries[i]);
+      times[j].push(performance.now() - t);
+      const want = new Set(m.truth[i]);
+      hits[j] += got.filter((r) => want.has(r)).length;
+    }
   }
-  times.sort((a, b) => a - b);
-  return {
-    label,
-    n,
-    p50: +times[Math.floor(times.length * 0.5)].toFixed(2),
-    p95: +times[Math.floor(times.length * 0.95)].toFixed(2),
-    recall: +(hits / (truth.length * 10)).toFixed(4),
-  };
+  return methods.map((m, j) => {
+    const sorted = times[j].sort((a, b) => a - b);
+    return {
+      label: m.label,
+      n,
+      p50: +sorted[Math.floor(sorted.length * 0.5)].toFixed(2),
+      p95: +sorted[Math.floor(sorted.length * 0.95)].toFixed(2),
+      recall: +(hits[j] / (m.truth.length * 10)).toFixed(4),
+    };
+  });
 }
 
 const results = [];
@@ -235,53 +243,36 @@ async function runSize(n) {
   const blob = (q) => Buffer.from(q.buffer, q.byteOffset, q.byteLength);
   const viaStore = (store, filter) => async (q) =>
     (await store.query({ vector: q, topK: 10, filter })).map((m) => rowOf(m.id));
-  results.push(await measure("adapter, sqlite-vec engine", n, viaStore(stores["sqlite-vec"]), truth));
-  results.push(await measure("raw sqlite-vec (vec0 KNN, k=10)", n, (q) => knn.all(blob(q)), truth));
-  results.push(await measure("adapter, JS engine", n, viaStore(stores.js), truth));
-  results.push(await measure("raw JS scan (Float32Array)", n, (q) => jsScan(q), truth));
   const f = { bucket: 3 };
-  results.push(
-    await measure(
-      "adapter, sqlite-vec engine, filter 10%",
-      n,
-      viaStore(stores["sqlite-vec"], f),
-      truthFiltered,
-    ),
-  );
-  results.push(
-    await measure("raw sqlite-vec scan, filter 10%", n, (q) => filtered.all(blob(q)), truthFiltered),
-  );
-  results.push(await measure("adapter, JS engine, filter 10%", n, viaStore(stores.js, f), truthFiltered));
-  results.push(
-    await measure(
-      "raw JS scan, filter 10% (rows from SQL)",
-      n,
-      (q) => jsScan(q, bucketRows.all()),
-      truthFiltered,
-    ),
-  );
   const s7 = { sessionId: "s7" };
+  const vec = stores["sqlite-vec"];
   results.push(
-    await measure(
-      "adapter, sqlite-vec engine, indexed filter 1%",
-      n,
-      viaStore(stores["sqlite-vec"], s7),
-      truthSession,
-    ),
-  );
-  results.push(
-    await measure("raw sqlite-vec scan, indexed filter 1%", n, (q) => bySession.all(blob(q)), truthSession),
-  );
-  results.push(
-    await measure("adapter, JS engine, indexed filter 1%", n, viaStore(stores.js, s7), truthSession),
-  );
-  results.push(
-    await measure(
-      "raw JS scan, indexed filter 1% (rows from SQL)",
-      n,
-      (q) => jsScan(q, sessionRows.all()),
-      truthSession,
-    ),
+    ...(await measureAll(n, [
+      { label: "adapter, sqlite-vec engine", fn: viaStore(vec), truth },
+      { label: "raw sqlite-vec (vec0 KNN, k=10)", fn: (q) => knn.all(blob(q)), truth },
+      { label: "adapter, JS engine", fn: viaStore(stores.js), truth },
+      { label: "raw JS scan (Float32Array)", fn: (q) => jsScan(q), truth },
+      { label: "adapter, sqlite-vec engine, filter 10%", fn: viaStore(vec, f), truth: truthFiltered },
+      { label: "raw sqlite-vec scan, filter 10%", fn: (q) => filtered.all(blob(q)), truth: truthFiltered },
+      { label: "adapter, JS engine, filter 10%", fn: viaStore(stores.js, f), truth: truthFiltered },
+      {
+        label: "raw JS scan, filter 10% (rows from SQL)",
+        fn: (q) => jsScan(q, bucketRows.all()),
+        truth: truthFiltered,
+      },
+      { label: "adapter, sqlite-vec engine, indexed filter 1%", fn: viaStore(vec, s7), truth: truthSession },
+      {
+        label: "raw sqlite-vec scan, indexed filter 1%",
+        fn: (q) => bySession.all(blob(q)),
+        truth: truthSession,
+      },
+      { label: "adapter, JS engine, indexed filter 1%", fn: viaStore(stores.js, s7), truth: truthSession },
+      {
+        label: "raw JS scan, indexed filter 1% (rows from SQL)",
+        fn: (q) => jsScan(q, sessionRows.all()),
+        truth: truthSession,
+      },
+    ])),
   );
 
   for (const store of Object.values(stores)) await store.close();

@@ -670,7 +670,11 @@ class Statements {
 }
 
 function toFloat32(blob: Buffer): Float32Array {
-  // Copy: better-sqlite3's Buffer may not be 4-byte aligned, and callers may keep the result.
+  // better-sqlite3 gives each BLOB a Buffer of its own: view it in place when it owns its whole,
+  // aligned ArrayBuffer; otherwise (a pooled or unaligned Buffer) copy, so no one else's bytes alias it.
+  if (blob.byteOffset === 0 && blob.buffer.byteLength === blob.byteLength && blob.byteLength % 4 === 0) {
+    return new Float32Array(blob.buffer, 0, blob.byteLength / 4);
+  }
   const out = new Float32Array(blob.byteLength / 4);
   new Uint8Array(out.buffer).set(blob);
   return out;
