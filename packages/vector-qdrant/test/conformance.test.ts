@@ -64,9 +64,13 @@ vectorStoreSuite(
         dimension,
         metric,
         filterable_fields: { color: "keyword", n: "integer", even: "bool", bucket: "integer" },
+        // The Python bridge is one process answering in turn: on a loaded CI machine one HNSW query or a
+        // 500-point upsert took longer than the default timeout, which is a property of the bridge.
+        timeout_ms: 120_000,
       }),
     reopen: async (store, { dimension, metric }) =>
       new QdrantVectorStore({
+        timeout_ms: 120_000,
         url: bridge.url,
         collection_name: storeOf(store).settings.collection,
         dimension,
