@@ -176,7 +176,7 @@ function rawStore(db, prefix) {
         { ordered: false },
       );
       written.set(s.gen, [k]);
-      if (k % 16 === 0)
+      if (k % 16 === 0 && k - WINDOW >= 1)
         await batches.updateMany(
           { gen: s.gen, k: { $gt: 0, $lte: k - WINDOW }, mat: false },
           { $set: { mat: true }, $unset: { m: "", ids: "" } },

@@ -234,6 +234,7 @@ export class Appender {
         }
         committed = true;
         if (done.length > 0 && this.#written.get(gen) === done) this.#written.delete(gen);
+        this.#tails.set(gen, { k: batch.k, start: batch.start, n: batch.n });
         this.#learn(gen, batch);
         await this.#afterCommit(batch, fresh);
         return batch;
