@@ -55,6 +55,9 @@ describe.skipIf(!found.bin)("server killed and restarted mid write loop", () => 
       } catch (error) {
         unavailable.push(error);
         failed.push(id);
+        // Pace the loop while the server is down: a refused connection fails in microseconds, and
+        // without a pause a loaded machine could burn the whole loop before the restart.
+        await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
     await restarted;
