@@ -13,6 +13,13 @@ for (const dir of ["packages", "examples"]) {
 }
 reports.push(path.join(root, "conformance", "test-results.json"));
 
+// A package with a test script but no report was either not run or not configured to write one:
+// either way its results would be missing from the closing line, so that counts as a failure.
+const missing = reports.filter((file) => {
+  const pkg = path.join(path.dirname(file), "package.json");
+  return existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).scripts?.test && !existsSync(file);
+});
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -44,5 +51,9 @@ if (matrixFile && existsSync(matrixFile)) {
     );
   }
 }
+for (const file of missing)
+  console.log(
+    `\nno test report from ${path.relative(root, path.dirname(file))} (vitest JSON reporter missing?)`,
+  );
 console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 || passed === 0 ? 1 : 0);
+process.exit(failed > 0 || passed === 0 || missing.length > 0 ? 1 : 0);
